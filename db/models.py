@@ -1,0 +1,247 @@
+"""SQLAlchemy 2 models for everything Duban keeps: the catalog, the cycle and the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+
+class Plan(Base):
+    """One policy document and the reporting rules the office set for it."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(String(100))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    jurisdiction: Mapped[str] = mapped_column(String(50))
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    source_file: Mapped[str] = mapped_column(String(300))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    host_unit_id: Mapped[str | None] = mapped_column(String(64))
+    reporting: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.position")
+    targets: Mapped[list[Target]] = relationship(back_populates="plan", order_by="Target.position")
+
+
+class Unit(Base):
+    """A responsible unit, or a collective phrase the office expands (kind='collective')."""
+
+    __tablename__ = "unit"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    jurisdiction: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(30))
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    members: Mapped[list[Any]] = mapped_column(default=list)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("jurisdiction", "name"),)
+
+
+class Task(Base):
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    section: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    plan: Mapped[Plan] = relationship(back_populates="tasks")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="task", order_by="Assignment.position", cascade="all, delete-orphan"
+    )
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+
+
+class Assignment(Base):
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    role: Mapped[str] = mapped_column(String(10))  # lead | support
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    proposed: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+
+
+class Target(Base):
+    __tablename__ = "target"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(String(20))
+    cmp: Mapped[str] = mapped_column(String(2))
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    value_max: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    kind: Mapped[str] = mapped_column(String(12))  # increment | cumulative | level
+    per_year: Mapped[bool] = mapped_column(Boolean, default=False)
+    baseline: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    baseline_year: Mapped[int | None]
+    year: Mapped[int]
+    owner_unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    plan: Mapped[Plan] = relationship(back_populates="targets")
+    owner: Mapped[Unit] = relationship()
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+
+# --- the cycle ---------------------------------------------------------------------------
+
+
+class Period(Base):
+    __tablename__ = "period"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(20))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    calendar_note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("plan_id", "label"),)
+
+
+class Request(Base):
+    """One request per unit per period, covering all its tasks and the targets it owns."""
+
+    __tablename__ = "request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    waived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("period_id", "unit_id"),)
+
+
+class RequestEvent(Base):
+    """Every state change of a request, timestamped."""
+
+    __tablename__ = "request_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Submission(Base):
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(10))  # excel | web | cli
+    submitter: Mapped[str | None] = mapped_column(String(200))
+    file_path: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (UniqueConstraint("request_id", "sha256"),)
+
+
+class ProgressRow(Base):
+    __tablename__ = "progress_row"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_value"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("target.id"))
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+
+
+class Flag(Base):
+    """A gap found at an assessment."""
+
+    __tablename__ = "flag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(String(20))  # request | target | task
+    subject_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- the outbox --------------------------------------------------------------------------
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(15), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

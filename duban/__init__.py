@@ -1,0 +1,1 @@
+"""Duban (督办): the shell — CLI, settings and wiring."""

@@ -1,0 +1,1 @@
+"""What to say and how it is delivered: templates, invites, the outbox, Apprise delivery."""

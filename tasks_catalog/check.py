@@ -1,0 +1,129 @@
+"""Validate catalog files: schema, unit names, duplicate refs and codes, owners."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from tasks_catalog.directory import AmbiguousUnit, Directory, UnknownUnit
+from tasks_catalog.files import CatalogFileError, Located, Problem, read_plan
+from tasks_catalog.paths import DATA_DIR
+from tasks_catalog.schema import Plan
+
+DIRECTORY_FILE = "units.yaml"
+
+
+def plan_files(data_dir: Path = DATA_DIR) -> list[Path]:
+    return sorted(p for p in data_dir.glob("*.yaml") if p.name != DIRECTORY_FILE)
+
+
+def check_plan(plan: Plan, located: Located, file: str, directory: Directory) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(path: tuple[str | int, ...], field: str, message: str) -> None:
+        problems.append(Problem(file, located.line_of(path), field, message))
+
+    if plan.jurisdiction not in directory.jurisdictions:
+        known = ", ".join(directory.jurisdictions)
+        add(
+            ("jurisdiction",),
+            "jurisdiction",
+            f"unknown jurisdiction {plan.jurisdiction!r}; use one of {known}",
+        )
+        return problems
+
+    def check_unit(name: str, path: tuple[str | int, ...], field: str) -> None:
+        try:
+            directory.resolve(name, plan.jurisdiction)
+        except (UnknownUnit, AmbiguousUnit) as exc:
+            add(path, field, f"{exc}; add it to tasks_catalog/data/units.yaml or correct the name")
+
+    if plan.host:
+        check_unit(plan.host, ("host",), "host")
+    for ref, count in Counter(t.ref for t in plan.tasks).items():
+        if count > 1:
+            index = [t.ref for t in plan.tasks].index(ref)
+            add(
+                ("tasks", index, "ref"),
+                f"tasks[{ref}].ref",
+                f"ref {ref} is used by {count} tasks; refs must be unique",
+            )
+    for i, task in enumerate(plan.tasks):
+        if task.units and not any(u.role == "lead" for u in task.units):
+            add(("tasks", i, "units"), f"tasks[{task.ref}].units", "no lead unit (role: lead)")
+        if not task.units:
+            add(
+                ("tasks", i),
+                f"tasks[{task.ref}].units",
+                "no responsible unit; name at least the lead",
+            )
+        seen: set[str] = set()
+        for j, unit in enumerate(task.units):
+            field = f"tasks[{task.ref}].units[{j}].name"
+            if unit.name in seen:
+                add(("tasks", i, "units", j, "name"), field, f"{unit.name} is listed twice")
+            seen.add(unit.name)
+            check_unit(unit.name, ("tasks", i, "units", j, "name"), field)
+    for code, count in Counter(t.code for t in plan.targets).items():
+        if count > 1:
+            index = [t.code for t in plan.targets].index(code)
+            add(
+                ("targets", index, "code"),
+                f"targets[{code}].code",
+                f"code {code} is used {count} times",
+            )
+    for i, target in enumerate(plan.targets):
+        field = f"targets[{target.code}].owner"
+        if not target.owner and not plan.host:
+            add(
+                ("targets", i),
+                field,
+                "target has no owner unit and the plan has no host to default to",
+            )
+        elif target.owner:
+            check_unit(target.owner, ("targets", i, "owner"), field)
+        if target.value_max is not None and target.value_max < target.value:
+            add(
+                ("targets", i, "value_max"),
+                f"targets[{target.code}].value_max",
+                "value_max is below value",
+            )
+    return problems
+
+
+def check_catalog(
+    data_dir: Path = DATA_DIR, directory: Directory | None = None
+) -> tuple[list[Plan], list[Problem]]:
+    """Return the plans that validated and every problem found in the files of `data_dir`."""
+    problems: list[Problem] = []
+    try:
+        directory = directory or Directory.load(data_dir / DIRECTORY_FILE)
+    except (OSError, ValueError, KeyError) as exc:
+        return [], [
+            Problem(
+                str(data_dir / DIRECTORY_FILE), None, "", f"cannot read the unit directory: {exc}"
+            )
+        ]
+    plans: list[Plan] = []
+    slugs: dict[str, str] = {}
+    for path in plan_files(data_dir):
+        try:
+            plan, located = read_plan(path)
+        except CatalogFileError as exc:
+            problems += exc.problems
+            continue
+        found = check_plan(plan, located, str(path), directory)
+        if plan.slug in slugs:
+            found.append(
+                Problem(
+                    str(path),
+                    located.line_of(("slug",)),
+                    "slug",
+                    f"slug {plan.slug} is also used by {slugs[plan.slug]}",
+                )
+            )
+        slugs[plan.slug] = str(path)
+        problems += found
+        if not found:
+            plans.append(plan)
+    return plans, problems

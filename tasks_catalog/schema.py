@@ -1,0 +1,80 @@
+"""The catalog schema: what a reviewed catalog file (one per policy document) holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Role = Literal["lead", "support"]
+Cmp = Literal[">=", "<=", "=", ">", "≈"]
+Kind = Literal["increment", "cumulative", "level"]
+Cadence = Literal["monthly", "quarterly", "half-yearly", "yearly"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitRef(Strict):
+    name: str = Field(min_length=1)
+    role: Role
+    proposed: bool = False
+
+
+class Task(Strict):
+    ref: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    section: str | None = None
+    body: str = ""
+    span: tuple[int, int] | None = None
+    units: list[UnitRef] = Field(default_factory=list)
+
+
+class Target(Strict):
+    code: str = Field(pattern=r"^T\d+$")
+    name: str = Field(min_length=1)
+    value: Decimal
+    value_max: Decimal | None = None
+    unit: str = Field(min_length=1)
+    cmp: Cmp
+    kind: Kind
+    per_year: bool = False
+    baseline: Decimal | None = None
+    baseline_year: int | None = None
+    year: int
+    owner: str | None = None
+    span: tuple[int, int] | None = None
+
+
+class Reporting(Strict):
+    cadence: Cadence = "quarterly"
+    # "N working days after period end" or "day D of the last month, next working day".
+    due_rule: str = "5 working days after period end"
+    ladder: str = "default"
+
+
+class Plan(Strict):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    source: str
+    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    title: str
+    doc_number: str | None = None
+    issuer: str | None = None
+    jurisdiction: str
+    start_year: int
+    end_year: int
+    host: str | None = None
+    lead_rule: str | None = None
+    reporting: Reporting = Field(default_factory=Reporting)
+    tasks: list[Task] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+
+    @field_validator("end_year")
+    @classmethod
+    def _years_in_order(cls, end: int, info):  # type: ignore[no-untyped-def]
+        start = info.data.get("start_year")
+        if start is not None and end < start:
+            raise ValueError(f"end_year {end} is before start_year {start}")
+        return end
