@@ -26,7 +26,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(units_app, name="units")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # never wrap a path or a message mid-word
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 

@@ -40,14 +40,7 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
 
     if plan.host:
         check_unit(plan.host, ("host",), "host")
-    for ref, count in Counter(t.ref for t in plan.tasks).items():
-        if count > 1:
-            index = [t.ref for t in plan.tasks].index(ref)
-            add(
-                ("tasks", index, "ref"),
-                f"tasks[{ref}].ref",
-                f"ref {ref} is used by {count} tasks; refs must be unique",
-            )
+    _repeats(plan.tasks, "ref", "tasks", add)
     for i, task in enumerate(plan.tasks):
         if task.units and not any(u.role == "lead" for u in task.units):
             add(("tasks", i, "units"), f"tasks[{task.ref}].units", "no lead unit (role: lead)")
@@ -64,14 +57,7 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
                 add(("tasks", i, "units", j, "name"), field, f"{unit.name} is listed twice")
             seen.add(unit.name)
             check_unit(unit.name, ("tasks", i, "units", j, "name"), field)
-    for code, count in Counter(t.code for t in plan.targets).items():
-        if count > 1:
-            index = [t.code for t in plan.targets].index(code)
-            add(
-                ("targets", index, "code"),
-                f"targets[{code}].code",
-                f"code {code} is used {count} times",
-            )
+    _repeats(plan.targets, "code", "targets", add)
     for i, target in enumerate(plan.targets):
         field = f"targets[{target.code}].owner"
         if not target.owner and not plan.host:
@@ -89,6 +75,18 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
                 "value_max is below value",
             )
     return problems
+
+
+def _repeats(items: list, key: str, section: str, add) -> None:  # type: ignore[type-arg, no-untyped-def]
+    """Report each repeat of a ref or code where it stands (where the editor added it)."""
+    counts = Counter(getattr(item, key) for item in items)
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            message = f"{key} {value} is used {counts[value]} times; {key}s must be unique"
+            add((section, index, key), f"{section}[{value}].{key}", message)
+        seen.add(value)
 
 
 def check_catalog(

@@ -115,10 +115,13 @@ def in_sentence(piece: Piece, default_year: int | None) -> list[FoundTarget]:
     """Return the targets stated in one paragraph of cleaned text."""
     found: list[FoundTarget] = []
     text = piece.text
+    paragraph_year = default_year
     for sentence in re.finditer(r"[^。；]+[。；]?", text):
         s_text, s_start = sentence.group(), sentence.start()
         horizon = HORIZON.search(s_text)
-        year = int(horizon.group("year")) if horizon and horizon.group("year") else default_year
+        if horizon and horizon.group("year"):
+            paragraph_year = int(horizon.group("year"))  # holds for the sentences after it too
+        year = paragraph_year
         previous: FoundTarget | None = None
         for clause in re.finditer(r"[^，。；]+", s_text):
             c_text, c_start = clause.group(), clause.start()

@@ -1,0 +1,101 @@
+"""Loading the catalog into the database: idempotent, updates in place, retires what was removed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from db.models import Assignment, Plan, Target, Task, Unit
+from tasks_catalog.check import check_catalog
+from tasks_catalog.directory import Directory
+from tasks_catalog.loader import export_catalog, load_catalog
+
+from .conftest import NOW
+
+
+def load(sessions, plans, when=NOW):
+    with sessions.begin() as session:
+        return load_catalog(session, plans, Directory.load(), when)
+
+
+def test_a_second_load_changes_nothing(sessions):
+    plans, problems = check_catalog()
+    assert not problems
+    first = load(sessions, plans)
+    assert first.counts["plans created"] == 5 and first.counts["tasks created"] == 110
+    second = load(sessions, plans)
+    assert not second.changed
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Task)) == 110
+        assert session.scalar(select(func.count()).select_from(Unit)) == len(Directory.load().units)
+
+
+def test_an_edited_file_updates_in_place_and_a_removed_task_is_retired(sessions):
+    plans, _ = check_catalog()
+    load(sessions, plans)
+    plan = next(p for p in plans if p.slug == "zhoushan-standards-2023")
+    with sessions() as session:
+        task_id = session.scalar(
+            select(Task.id).where(Task.ref == "二(一)1", Task.plan.has(Plan.slug == plan.slug))
+        )
+    edited = plan.model_copy(deep=True)
+    edited.tasks[0].title = "推动标准化与科技创新互动发展（修订）"
+    edited.tasks[0].units.reverse()
+    edited.tasks[0].units[0].role, edited.tasks[0].units[1].role = "lead", "support"
+    removed = edited.tasks.pop()
+    edited.targets[0].value = edited.targets[0].value + 1
+    later = NOW + dt.timedelta(days=1)
+    report = load(sessions, [edited], later)
+    assert report.counts["tasks updated"] == 1 and report.counts["tasks retired"] == 1
+    assert report.counts["targets updated"] == 1
+    with sessions() as session:
+        task = session.get(Task, task_id)
+        assert task.title.endswith("（修订）")  # same row, updated in place
+        roles = {
+            a.unit.name: a.role
+            for a in session.scalars(select(Assignment).where(Assignment.task_id == task_id))
+        }
+        assert roles == {"市市场监管局": "lead", "市科技局": "support"}
+        gone = session.scalar(
+            select(Task).where(Task.ref == removed.ref, Task.plan.has(Plan.slug == plan.slug))
+        )
+        assert gone is not None and gone.retired_at is not None  # kept, not deleted
+        exported = export_catalog(session, plan.slug)["plans"][0]
+        assert removed.ref not in [t["ref"] for t in exported["tasks"]]
+    # putting it back revives the same row
+    load(sessions, [plan], later + dt.timedelta(days=1))
+    with sessions() as session:
+        assert session.scalar(select(Task.retired_at).where(Task.id == gone.id)) is None
+
+
+def test_export_has_the_documented_shape(sessions):
+    plans, _ = check_catalog()
+    load(sessions, plans)
+    with sessions() as session:
+        data = export_catalog(session)
+    plan = next(p for p in data["plans"] if p["source"] == "000_e8ca735cc27cb415.txt")
+    assert plan["slug"] == "zhoushan-standards-2023" and plan["title"]
+    task = plan["tasks"][0]
+    assert task["ref"] == "二(一)1"
+    assert [{"name": u["name"], "role": u["role"]} for u in task["units"]] == [
+        {"name": "市科技局", "role": "lead"},
+        {"name": "市市场监管局", "role": "support"},
+    ]
+    target = next(t for t in plan["targets"] if t["name"] == "新增主导或参与制修订国家标准")
+    assert {
+        k: target[k]
+        for k in ("value", "unit", "cmp", "kind", "baseline", "baseline_year", "year", "owner")
+    } == {
+        "value": 50,
+        "unit": "项",
+        "cmp": ">=",
+        "kind": "increment",
+        "baseline": None,
+        "baseline_year": None,
+        "year": 2025,
+        "owner": "市市场监管局",
+    }
+    with sessions() as session:
+        decimal_target = session.scalar(select(Target).where(Target.name == "国内有效商标注册数"))
+        assert float(decimal_target.baseline) == 1.23
