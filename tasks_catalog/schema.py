@@ -48,11 +48,27 @@ class Target(Strict):
     span: tuple[int, int] | None = None
 
 
+class Ladder(Strict):
+    """When a unit hears from Duban about one request (working days, Chinese calendar)."""
+
+    before_due: list[int] = Field(default_factory=lambda: [3, 1])
+    on_due_day: bool = True
+    overdue_every: int = Field(default=2, ge=1)
+    overdue_max: int = Field(default=5, ge=0)
+    escalate_leader_after: int | None = 3
+    escalate_office_after: int | None = 5
+
+
 class Reporting(Strict):
     cadence: Cadence = "quarterly"
-    # "N working days after period end" or "day D of the last month, next working day".
+    # "N working days after period end" or "day D of the last month" (next working day).
     due_rule: str = "5 working days after period end"
-    ladder: str = "default"
+    open_rule: str = "5 working days before period end"
+    ladder: Ladder = Field(default_factory=Ladder)
+    behind_share: float = Field(
+        default=0.8, gt=0, le=1
+    )  # seriously behind below this share of 序时进度
+    copy_similarity: float = Field(default=0.9, gt=0, le=1)
 
 
 class Plan(Strict):
