@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -20,6 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import AwareDateTime
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -55,7 +56,7 @@ class Plan(Base):
     source_sha256: Mapped[str] = mapped_column(String(64))
     host_unit_id: Mapped[str | None] = mapped_column(String(64))
     reporting: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
     tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.position")
     targets: Mapped[list[Target]] = relationship(back_populates="plan", order_by="Target.position")
@@ -71,7 +72,7 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(30))
     aliases: Mapped[list[Any]] = mapped_column(default=list)
     members: Mapped[list[Any]] = mapped_column(default=list)
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     __table_args__ = (UniqueConstraint("jurisdiction", "name"),)
 
 
@@ -86,7 +87,7 @@ class Task(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     span_start: Mapped[int | None]
     span_end: Mapped[int | None]
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
     assignments: Mapped[list[Assignment]] = relationship(
@@ -103,7 +104,7 @@ class Assignment(Base):
     role: Mapped[str] = mapped_column(String(10))  # lead | support
     position: Mapped[int] = mapped_column(Integer, default=0)
     proposed: Mapped[bool] = mapped_column(Boolean, default=False)
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
@@ -129,7 +130,7 @@ class Target(Base):
     owner_unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
     span_start: Mapped[int | None]
     span_end: Mapped[int | None]
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
     plan: Mapped[Plan] = relationship(back_populates="targets")
     owner: Mapped[Unit] = relationship()
@@ -148,7 +149,7 @@ class Period(Base):
     end: Mapped[dt.date] = mapped_column(Date)
     opens_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)
-    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     calendar_note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (UniqueConstraint("plan_id", "label"),)
 
@@ -164,9 +165,9 @@ class Request(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     due_on: Mapped[dt.date] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    waived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    waived_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     __table_args__ = (UniqueConstraint("period_id", "unit_id"),)
 
 
@@ -176,7 +177,7 @@ class RequestEvent(Base):
     __tablename__ = "request_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     status: Mapped[str] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -185,7 +186,7 @@ class Submission(Base):
     __tablename__ = "submission"
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     channel: Mapped[str] = mapped_column(String(10))  # excel | web | cli
     submitter: Mapped[str | None] = mapped_column(String(200))
     file_path: Mapped[str | None] = mapped_column(Text)
@@ -234,14 +235,58 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))
-    channel: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(
+        String(80)
+    )  # the Apprise tag: unit id, "<id>:leader", "office"
     kind: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attachments: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(15), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+
+
+# --- the unattended cycle's own records --------------------------------------------------
+
+
+class LadderStep(Base):
+    """A ladder step handled for a request: sent in a digest, or folded into a later notice."""
+
+    __tablename__ = "ladder_step"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(20))
+    day: Mapped[dt.date] = mapped_column(Date)
+    handled_on: Mapped[dt.date] = mapped_column(Date)
+    notification_key: Mapped[str | None] = mapped_column(String(200))  # None: folded, not sent
+    __table_args__ = (UniqueConstraint("request_id", "stage"),)
+
+
+class Assessment(Base):
+    """The figures of one assessment of a period (reporting rates, target statuses)."""
+
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    __table_args__ = (UniqueConstraint("period_id", "assessed_on"),)
+
+
+class TickRun(Base):
+    """One daily tick: the day it was for, when it ran, how it ended."""
+
+    __tablename__ = "tick_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="running")  # running | ok | failed
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Wire the app: every entry point (CLI, flows, tests) gets its sessions from here."""
+"""Wire the app: every entry point (CLI, Prefect flow runs, tests) gets its runtime from here."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import make_engine, session_factory, upgrade
 from duban.settings import Settings
+from flows.runtime import Runtime
+from notifications.channels import Channel, FileOutbox
+from notifications.dispatch import MessageConfig
+from reporting.workdays import WorkCalendar
 
 
 def open_database(settings: Settings) -> sessionmaker[Session]:
@@ -13,3 +17,28 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
     engine = make_engine(settings.db_url())
     upgrade(engine)
     return session_factory(engine)
+
+
+def make_channel(settings: Settings) -> Channel:
+    """Apprise when a configuration is given, else the file outbox under var/."""
+    if settings.apprise_config is not None:
+        from notifications.delivery import AppriseChannel
+
+        return AppriseChannel.from_config(settings.apprise_config)
+    return FileOutbox(settings.var_dir / "outbox")
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    settings = settings or Settings()
+    return Runtime(
+        sessions=open_database(settings),
+        var_dir=settings.var_dir,
+        calendar=WorkCalendar.from_file(settings.calendar_path()),
+        channel=make_channel(settings),
+        messages=MessageConfig(
+            programme=settings.programme,
+            office_name=settings.office_name,
+            office_email=settings.office_email,
+            mail_domain=settings.mail_domain,
+        ),
+    )

@@ -277,3 +277,295 @@ def units_list(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+# --- the cycle ---------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None) -> dt.date:
+    if value is None:
+        return _now().date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"--as-of {value!r} is not a date; write YYYY-MM-DD")
+        raise
+
+
+def _at(day: dt.date) -> dt.datetime:
+    """Replaying a past day happens at 09:00 of that day; today happens now."""
+    now = _now()
+    return now if day == now.date() else dt.datetime.combine(day, dt.time(9, 0), tzinfo=SHANGHAI)
+
+
+@app.command("tick")
+def tick(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day to run (YYYY-MM-DD); default today")
+    ] = None,
+    no_dispatch: Annotated[
+        bool, typer.Option("--no-dispatch", help="Only enqueue; leave sending to `duban dispatch`")
+    ] = False,
+) -> None:
+    """Do everything due on a day: open periods, issue requests, ingest the inbox, enqueue
+    reminders and escalations, assess, write reports, then send. Running it twice changes nothing."""
+    from duban.bootstrap import build_runtime
+    from flows import steps
+
+    day = _parse_day(as_of)
+    rt = build_runtime()
+    at = _at(day)
+    summary = steps.run_tick(rt, day, at)
+    table = Table(title=f"tick {day}")
+    table.add_column("step")
+    table.add_column("result", overflow="fold")
+    table.add_row("requests issued", str(summary.opened_requests))
+    table.add_row("inbox", ", ".join(f"{k} {v}" for k, v in summary.intake.items()) or "empty")
+    table.add_row(
+        "digests enqueued",
+        f"{summary.digests} (+{summary.merged} merged, {summary.deferred} deferred)",
+    )
+    table.add_row("reports", "\n".join(summary.reports) or "none due today")
+    for note in summary.notes:
+        table.add_row("note", note)
+    if not no_dispatch:
+        sent = steps.dispatch_outbox(rt, lambda: at if day != _now().date() else _now())
+        table.add_row(
+            "dispatched", ", ".join(f"{k} {v}" for k, v in sent.items() if v) or "nothing due"
+        )
+    out.print(table)
+
+
+@app.command("dispatch")
+def dispatch_cmd(
+    worker: Annotated[
+        str, typer.Option("--worker", help="Name of this dispatcher in the outbox rows")
+    ] = "cli",
+    limit: Annotated[int | None, typer.Option("--limit", help="Send at most this many")] = None,
+) -> None:
+    """Send what is due in the outbox (several dispatchers may run at once)."""
+    from duban.bootstrap import build_runtime
+    from flows import steps
+
+    sent = steps.dispatch_outbox(build_runtime(), _now, worker=worker, limit=limit)
+    out.print(", ".join(f"{k} {v}" for k, v in sent.items() if v) or "nothing due")
+
+
+@app.command("submit")
+def submit(
+    file: Annotated[Path, typer.Argument(help="A filled Excel template (.xlsx)")],
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Reject the file unless it is this unit's")
+    ] = None,
+) -> None:
+    """Submit a filled template: validated whole, recorded with its sha256; the same file twice is a no-op."""
+    from duban.bootstrap import build_runtime
+    from reporting.intake import SubmissionRejected, submit_file
+
+    rt = build_runtime()
+    try:
+        with rt.sessions.begin() as session:
+            result = submit_file(session, file, now=_now(), store_dir=rt.var_dir / "submissions", channel="cli",
+                                 expected_unit=unit, submitter="cli")  # fmt: skip
+    except SubmissionRejected as exc:
+        for problem in exc.problems:
+            err.print(f"{file}: {problem}", markup=False, highlight=False)
+        _fail(f"{file} was not accepted; nothing was recorded", 1)
+        return
+    if result.duplicate:
+        out.print(f"{file}: already received for {result.request_code}; nothing changed")
+    else:
+        out.print(
+            f"{file}: recorded for {result.request_code}" + ("（逾期 late）" if result.late else "")
+        )
+
+
+@app.command("report")
+def report(
+    period: Annotated[str, typer.Option("--period", help="e.g. 2025Q3")],
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Plan slug; default every plan with that period")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Assess as of this day; default today")
+    ] = None,
+) -> None:
+    """Assess a period and write its report (.xlsx and .html, in Chinese) under var/reports/."""
+    from sqlalchemy import select
+
+    from db.models import Period, Plan
+    from duban.bootstrap import build_runtime
+    from flows.steps import calendar_notes
+    from reporting.assess import assess_period, store
+    from reporting.report import write_report
+
+    day = _parse_day(as_of)
+    rt = build_runtime()
+    written = []
+    with rt.sessions.begin() as session:
+        query = select(Period, Plan).join(Plan).where(Period.label == period)
+        if plan:
+            query = query.where(Plan.slug == plan)
+        rows = session.execute(query).all()
+        if not rows:
+            _fail(
+                f"no period {period}"
+                + (f" in plan {plan}" if plan else "")
+                + "; load the catalog and run a tick first",
+                1,
+            )
+        for p, pl in rows:
+            result = assess_period(session, p, day)
+            store(session, p, result, day)
+            written += write_report(
+                result,
+                rt.reports,
+                calendar_notes(rt, day, []),
+                final=p.end == dt.date(pl.end_year, 12, 31),
+            )
+    for path in written:
+        out.print(str(path))
+
+
+outbox_app = typer.Typer(
+    help="The outbox: every message Duban decided to send.", invoke_without_command=True
+)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.callback()
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, sent, failed, undeliverable, cancelled")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+) -> None:
+    """List outbox rows with their errors (newest first)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from duban.bootstrap import open_database
+    from notifications.outbox import STATUSES, listing
+
+    if status and status not in STATUSES:
+        _fail(f"--status {status!r}; use one of {', '.join(STATUSES)}")
+    with open_database(Settings())() as session:
+        rows = [{"id": n.id, "key": n.key, "recipient": n.channel, "kind": n.kind, "status": n.status,
+                 "attempts": n.attempts, "subject": n.subject, "last_error": n.last_error,
+                 "sent_at": n.sent_at.isoformat() if n.sent_at else None} for n in listing(session, status)]  # fmt: skip
+    if format == Format.json:
+        _dump_json(rows)
+        return
+    table = Table(title="outbox")
+    for col in ("id", "recipient", "kind", "status", "attempts", "subject", "last_error"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["recipient"],
+            r["kind"],
+            r["status"],
+            str(r["attempts"]),
+            r["subject"] or r["key"],
+            r["last_error"] or "",
+        )
+    out.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    ids: Annotated[list[int] | None, typer.Argument(help="Row ids to send again")] = None,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Requeue every failed and undeliverable row")
+    ] = False,
+) -> None:
+    """Requeue rows for another round of attempts."""
+    from duban.bootstrap import open_database
+    from notifications.outbox import requeue
+
+    if not ids and not failed:
+        _fail("give row ids or --failed")
+    with open_database(Settings()).begin() as session:
+        count = requeue(session, None if failed else list(ids or []), _now())
+    out.print(f"requeued {count} row(s)")
+
+
+@app.command("demo")
+def demo(
+    dir: Annotated[
+        Path, typer.Option("--dir", help="Where the demo keeps its database, outbox and reports")
+    ] = Path("var/demo"),
+    year: Annotated[int, typer.Option("--year", help="The reporting year to simulate")] = 2025,
+    prefect_days: Annotated[
+        int,
+        typer.Option(
+            "--prefect-days", help="How many of the last working days run through Prefect itself"
+        ),
+    ] = 1,
+) -> None:
+    """Simulate a reporting year for the Zhoushan plans with simulated departments (模拟单位),
+    through the real tick, intake and outbox. Run twice into the same dir, it sends nothing twice."""
+    import time
+
+    from duban.bootstrap import build_runtime
+    from duban.demo import DEMO_PLANS, run_demo, summary_rows
+    from tasks_catalog.check import DIRECTORY_FILE, check_catalog
+    from tasks_catalog.directory import Directory
+    from tasks_catalog.loader import load_catalog
+
+    started = time.perf_counter()
+    settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}")
+    plans, problems = check_catalog(settings.catalog_path())
+    if problems:
+        _fail(f"the catalog has {len(problems)} problem(s); run `duban catalog check`", 1)
+    rt = build_runtime(settings)
+    with rt.sessions.begin() as session:
+        load_catalog(session, [p for p in plans if p.slug in DEMO_PLANS],
+                     Directory.load(settings.catalog_path() / DIRECTORY_FILE), dt.datetime(year, 1, 1, 8, tzinfo=SHANGHAI))  # fmt: skip
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    through_prefect = None
+    if prefect_days > 0:
+        from flows.prefect_flows import PrefectDays
+
+        through_prefect = PrefectDays.last_working_days(rt.calendar, end, prefect_days)
+    figures = run_demo(rt, start, end, on_day=through_prefect)
+    table = Table(title=f"duban demo {year}: Zhoushan plans, simulated departments (模拟单位)")
+    for col in ("plan", "period", "due", "requests", "on time", "late", "missing", "submissions"):
+        table.add_column(col, overflow="fold")
+    for row in summary_rows(rt):
+        table.add_row(
+            *(
+                str(row[c])
+                for c in (
+                    "plan",
+                    "period",
+                    "due",
+                    "requests",
+                    "on time",
+                    "late",
+                    "missing",
+                    "submissions",
+                )
+            )
+        )
+    out.print(table)
+    out.print("outbox row: requests = messages decided, on time = sent, late = cancelled (unit had submitted), "
+              "missing = failed or undeliverable, submissions = still pending")  # fmt: skip
+    acted = figures["acted"]
+    out.print(
+        f"simulated departments filed {acted['filed']} templates, {acted['mistaken']} with a mistake (rejected, then resent)"
+    )  # type: ignore[index]
+    if through_prefect is not None:
+        out.print(f"days run through Prefect: {', '.join(map(str, through_prefect.days))}")
+    out.print(f"messages: {dir / 'outbox'}")
+    out.print(f"reports:  {dir / 'reports'}")
+    out.print(f"finished in {time.perf_counter() - started:.0f} s")
+
+
+@app.command("serve")
+def serve() -> None:
+    """Run the Prefect deployments: the tick at 09:00 on working days (Asia/Shanghai) and
+    dispatch every 5 minutes. Starts a local Prefect server unless PREFECT_API_URL is set."""
+    from flows.prefect_flows import serve_deployments
+
+    serve_deployments(Settings().var_dir)

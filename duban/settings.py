@@ -13,6 +13,14 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str | None = None  # default: sqlite:///<var_dir>/duban.db
     catalog_dir: Path | None = None  # default: the reviewed catalog shipped in tasks_catalog/data
+    calendar_file: Path | None = (
+        None  # office overrides of working days (YAML); default <var_dir>/calendar.yaml
+    )
+    programme: str = "标准强市建设"
+    office_name: str = "标准强市建设领导小组办公室"
+    office_email: str = "office@duban.invalid"
+    mail_domain: str = "duban.invalid"
+    apprise_config: Path | None = None  # channels; none: write messages to <var_dir>/outbox/
 
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'duban.db'}"
@@ -21,3 +29,6 @@ class Settings(BaseSettings):
         from tasks_catalog.paths import DATA_DIR
 
         return self.catalog_dir or DATA_DIR
+
+    def calendar_path(self) -> Path:
+        return self.calendar_file or self.var_dir / "calendar.yaml"

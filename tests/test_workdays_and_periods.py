@@ -47,7 +47,7 @@ def test_office_overrides_win(tmp_path):
     assert cal.is_workday(D(2027, 4, 10))
     bad = tmp_path / "bad.yaml"
     bad.write_text("holidays: [next monday]\n")
-    with pytest.raises(ValueError, match="bad.yaml: holidays"):
+    with pytest.raises(ValueError, match=r"bad\.yaml: holidays"):
         WorkCalendar.from_file(bad)
 
 

@@ -1,0 +1,224 @@
+"""`duban demo`: the 2025 reporting year of the Zhoushan plans, simulated day by day.
+
+The cycle is real (the same steps the Prefect flow runs, the real Excel intake, the real outbox);
+only the departments are simulated — clearly labelled 模拟单位 — and answer by dropping filled
+templates into the inbox: some on time, some late, some never, some behind target, one copying
+last quarter's text, one sending a file with a mistake and fixing it the next day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from db.models import Notification, Period, Plan, Request, Submission, Target
+from flows import steps
+from flows.runtime import Runtime
+from reporting.cycle import template_path
+from reporting.excel import TARGET_SHEET, TASK_SHEET
+from reporting.progress import TargetSpec, expected_value
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+DEMO_PLANS = ("zhoushan-standards-2023", "zhoushan-quality-2021")
+PROFILES = (
+    "on-time",
+    "on-time",
+    "on-time",
+    "on-time",
+    "on-time",
+    "late",
+    "late",
+    "never",
+    "behind",
+)
+PHRASES = (
+    "已制定年度工作方案，明确责任分工和时间节点",
+    "组织召开专题推进会，协调解决重点难点问题",
+    "完成阶段性目标，相关标准研制工作有序推进",
+    "开展调研走访，梳理企业需求并形成问题清单",
+    "推动试点项目建设，形成可复制推广的经验做法",
+    "加强与省级部门对接，争取政策和项目支持",
+)
+
+
+@dataclass
+class Department:
+    """A simulated unit (模拟单位) and how it behaves."""
+
+    unit_id: str
+    profile: str  # on-time | late | never | behind | copier | careless
+    rng: random.Random
+    resend: dict[str, dt.date] = field(default_factory=dict)
+
+
+def profiles_for(unit_ids: list[str], seed: int) -> dict[str, Department]:
+    rng = random.Random(seed)
+    departments = {
+        u: Department(u, rng.choice(PROFILES), random.Random(f"{seed}:{u}"))
+        for u in sorted(unit_ids)
+    }
+    ordered = sorted(unit_ids)
+    departments[ordered[len(ordered) // 2]].profile = "copier"
+    departments[ordered[len(ordered) // 3]].profile = "careless"  # its first file has a mistake
+    return departments
+
+
+def submit_day(
+    profile: str, rng: random.Random, opens: dt.date, due: dt.date, rt: Runtime
+) -> dt.date | None:
+    """The working day on which the department drops its file into the inbox (ingested at the
+    next tick): on time means the day before the due date at the latest."""
+    cal = rt.calendar
+    if profile == "never":
+        return None
+    if profile == "late":
+        return cal.add_workdays(due, rng.randint(1, 6))
+    span = max(cal.workdays_between(opens, due) - 1, 1)
+    return cal.add_workdays(opens, rng.randint(1, span))
+
+
+def fill(
+    template: Path,
+    dept: Department,
+    period: Period,
+    plan: Plan,
+    targets: dict[int, Target],
+    mistake: bool,
+) -> bytes:
+    wb = load_workbook(template)
+    tasks = wb[TASK_SHEET]
+    for row in range(2, tasks.max_row + 1):
+        title, last = tasks.cell(row=row, column=4).value, tasks.cell(row=row, column=7).value
+        if dept.profile == "copier" and last:
+            status, text = "推进中", last
+        else:
+            status = dept.rng.choices(
+                ("推进中", "已完成", "受阻"), (8, 2, 1 if dept.profile == "behind" else 0.2)
+            )[0]
+            text = f"{period.label}：围绕“{title}”，{dept.rng.choice(PHRASES)}；{dept.rng.choice(PHRASES)}。（模拟单位填报）"
+        tasks.cell(
+            row=row, column=8, value="进行中" if mistake and row == 2 else status
+        )  # not a listed status
+        tasks.cell(row=row, column=9, value=text)
+    sheet = wb[TARGET_SHEET]
+    for row in range(2, sheet.max_row + 1):
+        target = targets[int(sheet.cell(row=row, column=1).value)]
+        spec = TargetSpec(target.cmp, Decimal(target.value), target.kind,
+                          None if target.baseline is None else Decimal(target.baseline),
+                          dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31), target.per_year)  # fmt: skip
+        expected = expected_value(spec, period.end)
+        factor = (
+            dept.rng.uniform(0.45, 0.8) if dept.profile == "behind" else dept.rng.uniform(1.0, 1.15)
+        )
+        if target.cmp == "<=":
+            factor = 2 - factor
+        value = round(float(expected) * factor, 1)
+        sheet.cell(row=row, column=7, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counter[str]:
+    """Simulated departments drop filled templates into the inbox for their pending requests."""
+    done: Counter[str] = Counter()
+    with rt.sessions() as session:
+        rows = session.execute(
+            select(Request, Period, Plan).join(Period, Request.period_id == Period.id).join(Plan, Period.plan_id == Plan.id)
+            .where(Request.status == "pending")
+        ).all()  # fmt: skip
+        targets = {t.id: t for t in session.scalars(select(Target))}
+    for request, period, plan in rows:
+        dept = departments.get(request.unit_id)
+        if dept is None:
+            continue
+        planned = submit_day(
+            dept.profile, random.Random(request.code), period.opens_on, request.due_on, rt
+        )
+        if day not in (planned, dept.resend.get(request.code)):
+            continue
+        mistake = dept.profile == "careless" and not dept.resend
+        if mistake:  # rejected at the next tick; sent again, corrected, two working days later
+            dept.resend[request.code] = rt.calendar.add_workdays(day, 2)
+        inbox_file = rt.inbox / request.unit_id / f"{request.code}.xlsx"
+        inbox_file.parent.mkdir(parents=True, exist_ok=True)
+        inbox_file.write_bytes(
+            fill(
+                template_path(rt.var_dir, request, period.label),
+                dept,
+                period,
+                plan,
+                targets,
+                mistake,
+            )
+        )
+        done["mistaken" if mistake else "filed"] += 1
+    return done
+
+
+def run_demo(
+    rt: Runtime, start: dt.date, end: dt.date, seed: int = 2025, on_day=None
+) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Simulate every day from `start` to `end`; return figures for the summary."""
+    with rt.sessions() as session:
+        unit_ids = sorted(
+            {u for (u,) in session.execute(select(Target.owner_unit_id))} | _assigned_units(session)
+        )
+    departments = profiles_for(unit_ids, seed)
+    acted: Counter[str] = Counter()
+    sent: Counter[str] = Counter()
+    day = start
+    while day <= end:
+        if rt.calendar.is_workday(day):
+            at_nine = dt.datetime.combine(day, dt.time(9, 0), tzinfo=SHANGHAI)
+            if on_day is not None and on_day(day):
+                on_day.run(rt, day, at_nine)  # through Prefect
+            else:
+                steps.run_tick(rt, day, at_nine)
+            sent.update(steps.dispatch_outbox(rt, lambda at=at_nine: at + dt.timedelta(minutes=5)))
+            acted.update(act(rt, day, departments))
+        day += dt.timedelta(days=1)
+    return {"departments": departments, "acted": acted, "sent": sent}
+
+
+def _assigned_units(session) -> set[str]:  # type: ignore[no-untyped-def]
+    from reporting.cycle import work_by_unit
+
+    units: set[str] = set()
+    for plan in session.scalars(select(Plan)):
+        units |= set(work_by_unit(session, plan))
+    return units
+
+
+def summary_rows(rt: Runtime) -> list[dict[str, object]]:
+    with rt.sessions() as session:
+        rows = []
+        for period, plan in session.execute(
+            select(Period, Plan)
+            .join(Plan)
+            .where(Period.opened_at.is_not(None))
+            .order_by(Period.start, Plan.slug)
+        ):
+            requests = list(session.scalars(select(Request).where(Request.period_id == period.id)))
+            statuses = Counter(r.status for r in requests)
+            submissions = session.scalar(
+                select(func.count())
+                .select_from(Submission)
+                .join(Request)
+                .where(Request.period_id == period.id)
+            )
+            rows.append({"plan": plan.slug, "period": period.label, "due": period.due_on.isoformat(), "requests": len(requests),
+                         "on time": statuses["submitted"], "late": statuses["late"], "missing": statuses["pending"],
+                         "submissions": submissions})  # fmt: skip
+        messages = Counter(n.status for n in session.scalars(select(Notification)))
+    rows.append({"plan": "outbox", "period": "", "due": "", "requests": sum(messages.values()), "on time": messages["sent"],
+                 "late": messages["cancelled"], "missing": messages["failed"] + messages["undeliverable"], "submissions": messages["pending"]})  # fmt: skip
+    return rows

@@ -1,0 +1,29 @@
+"""What a flow needs to run, built once by the entry point (duban.bootstrap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from notifications.channels import Channel
+from notifications.dispatch import MessageConfig
+from reporting.workdays import WorkCalendar
+
+
+@dataclass
+class Runtime:
+    sessions: sessionmaker[Session]
+    var_dir: Path
+    calendar: WorkCalendar
+    channel: Channel
+    messages: MessageConfig
+
+    @property
+    def inbox(self) -> Path:
+        return self.var_dir / "inbox"
+
+    @property
+    def reports(self) -> Path:
+        return self.var_dir / "reports"

@@ -1,0 +1,285 @@
+"""The daily tick's steps as plain functions of (runtime, as_of, now).
+
+Prefect wraps these as a few coarse tasks (flows/prefect_flows.py); the demo and the tests call
+them directly. Every step is idempotent: replaying a day changes nothing that already happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from db.models import Notification, Period, Plan, TickRun, Unit
+from flows.runtime import Runtime
+from notifications import outbox
+from notifications.dispatch import dispatch
+from reporting import reminders
+from reporting.assess import assess_period, store
+from reporting.cycle import open_periods
+from reporting.intake import ingest_inbox
+from reporting.report import write_report
+
+log = logging.getLogger(__name__)
+IN_PLAY = dt.timedelta(days=30)  # a period is assessed until 30 days after its due date
+
+
+@dataclass
+class TickSummary:
+    as_of: str
+    opened_requests: int = 0
+    intake: Counter[str] = field(default_factory=Counter)
+    digests: int = 0
+    merged: int = 0
+    deferred: int = 0
+    reports: list[str] = field(default_factory=list)
+    missed_days: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "intake": dict(self.intake)}
+
+
+def missed_days(rt: Runtime, as_of: dt.date) -> list[dt.date]:
+    """Working days since the last successful tick on which no tick ran."""
+    with rt.sessions() as session:
+        last = session.scalar(
+            select(TickRun.as_of)
+            .where(TickRun.as_of < as_of, TickRun.status == "ok")
+            .order_by(TickRun.as_of.desc())
+            .limit(1)
+        )
+        if last is None:
+            return []
+        ran = set(
+            session.scalars(
+                select(TickRun.as_of).where(TickRun.as_of > last, TickRun.as_of < as_of)
+            )
+        )
+    days, day = [], last + dt.timedelta(days=1)
+    while day < as_of:
+        if rt.calendar.is_workday(day) and day not in ran:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def open_and_request(rt: Runtime, as_of: dt.date, now: dt.datetime) -> int:
+    with rt.sessions.begin() as session:
+        return len(open_periods(session, as_of, now, rt.calendar, rt.var_dir))
+
+
+def ingest(rt: Runtime, now: dt.datetime) -> Counter[str]:
+    outcomes = ingest_inbox(rt.sessions, rt.inbox, rt.var_dir, now)
+    for o in outcomes:
+        log.info("inbox %s: %s %s", o.file, o.status, o.detail)
+    return Counter(o.status for o in outcomes)
+
+
+def remind(rt: Runtime, as_of: dt.date, now: dt.datetime) -> tuple[int, int, int]:
+    """Enqueue today's digests; return (new digests, merged into today's pending one, deferred)."""
+    created = merged = deferred = 0
+    with rt.sessions.begin() as session:
+        units = {u.id: u.name for u in session.scalars(select(Unit))}
+        for digest in reminders.decide(session, as_of, rt.calendar, rt.var_dir):
+            salutation = {"office": rt.messages.office_name}.get(digest.audience) or units.get(
+                digest.unit_id or "", digest.recipient
+            )
+            if digest.audience == "leader":
+                salutation = f"{salutation}负责同志"
+            payload = {
+                "audience": digest.audience,
+                "salutation": salutation,
+                "day": as_of.isoformat(),
+                "items": digest.items,
+            }
+            row, new = outbox.enqueue(
+                session,
+                key=digest.key,
+                recipient=digest.recipient,
+                unit_id=digest.unit_id,
+                kind=digest.kind,
+                subject="",
+                payload=payload,
+                now=now,
+            )
+            if new:
+                created += 1
+            elif row.status == outbox.PENDING:
+                # Still unsent: fold the new items into it (one message per recipient per day).
+                known = {(i["request_id"], i["stage"]) for i in row.payload["items"]}
+                extra = [i for i in digest.items if (i["request_id"], i["stage"]) not in known]
+                row.payload = {**row.payload, "items": row.payload["items"] + extra}
+                merged += 1
+            else:
+                deferred += 1  # today's message already went out; these steps wait for tomorrow
+                continue
+            reminders.mark_handled(session, digest, as_of, digest.key)
+    return created, merged, deferred
+
+
+def periods_in_play(rt: Runtime, as_of: dt.date) -> list[tuple[int, str, str]]:
+    with rt.sessions() as session:
+        rows = session.execute(
+            select(Period.id, Plan.slug, Period.label)
+            .join(Plan, Period.plan_id == Plan.id)
+            .where(
+                Period.opened_at.is_not(None),
+                Period.opens_on <= as_of,
+                Period.due_on >= as_of - IN_PLAY,
+            )
+            .order_by(Plan.slug, Period.start)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+
+def assessment_due(rt: Runtime, period: Period, as_of: dt.date) -> bool:
+    """Assess on the due date, on the first working day of each week, and when the period
+    leaves play; `duban report` assesses on demand."""
+    first_of_week = rt.calendar.is_workday(as_of) and not any(
+        rt.calendar.is_workday(as_of - dt.timedelta(days=d)) for d in range(1, as_of.weekday() + 1)
+    )
+    office_day = rt.calendar.add_workdays(
+        period.due_on, 5
+    )  # the office gets the report with its escalation
+    return as_of in (period.due_on, office_day, period.due_on + IN_PLAY) or first_of_week
+
+
+def assess_and_report(
+    rt: Runtime, as_of: dt.date, now: dt.datetime, notes: list[str], force: bool = False
+) -> list[Path]:
+    written: list[Path] = []
+    for period_id, _slug, _label in periods_in_play(rt, as_of):
+        with rt.sessions.begin() as session:
+            period = session.get(Period, period_id)
+            assert period is not None
+            if not (force or assessment_due(rt, period, as_of)):
+                continue
+            result = assess_period(session, period, as_of)
+            store(session, period, result, as_of)
+            plan = session.get(Plan, period.plan_id)
+            assert plan is not None
+            final = period.end == dt.date(plan.end_year, 12, 31)
+            xlsx, html = write_report(result, rt.reports, notes, final=final)
+            written += [xlsx, html]
+            office_day = rt.calendar.add_workdays(period.due_on, 5)
+            if as_of >= office_day:
+                text = (
+                    f"《{plan.title}》{period.label} 工作进展情况报告已生成：报送率 {result.reporting_rate:.0%}，"
+                    f"按时报送率 {result.on_time_rate:.0%}。详见附件。"
+                )
+                outbox.enqueue(
+                    session,
+                    key=f"report:{plan.slug}:{period.label}",
+                    recipient="office",
+                    unit_id=None,
+                    kind="report",
+                    subject=f"【{rt.messages.programme}】{period.label}工作进展情况报告",
+                    payload={"text": text, "salutation": rt.messages.office_name},
+                    attachments=[
+                        {
+                            "path": str(xlsx),
+                            "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        },
+                        {"path": str(html), "mimetype": "text/html"},
+                    ],
+                    now=now,
+                )
+    return written
+
+
+def calendar_notes(rt: Runtime, as_of: dt.date, missed: list[dt.date]) -> list[str]:
+    notes = []
+    if not rt.calendar.covered(as_of.year) or rt.calendar.fallback_years:
+        years = sorted(
+            rt.calendar.fallback_years
+            | ({as_of.year} if not rt.calendar.covered(as_of.year) else set())
+        )
+        notes.append(
+            f"{'、'.join(map(str, years))}年节假日数据尚未发布，工作日暂按周一至周五计算（可在日历覆盖文件中补充调休）"
+        )
+    if missed:
+        notes.append(
+            "以下工作日系统未运行，已于次日补办：" + "、".join(d.isoformat() for d in missed)
+        )
+    return notes
+
+
+def begin_tick(rt: Runtime, as_of: dt.date, now: dt.datetime) -> TickSummary:
+    with rt.sessions.begin() as session:
+        run = session.scalar(select(TickRun).where(TickRun.as_of == as_of))
+        if run is None:
+            session.add(TickRun(as_of=as_of, started_at=now, status="running"))
+        else:
+            run.started_at, run.status, run.error = now, "running", None
+    summary = TickSummary(as_of.isoformat())
+    summary.missed_days = [d.isoformat() for d in missed_days(rt, as_of)]
+    return summary
+
+
+def finish_tick(rt: Runtime, summary: TickSummary, now: dt.datetime) -> None:
+    with rt.sessions.begin() as session:
+        run = session.scalar(
+            select(TickRun).where(TickRun.as_of == dt.date.fromisoformat(summary.as_of))
+        )
+        assert run is not None
+        run.status, run.finished_at, run.summary = "ok", now, summary.as_dict()
+
+
+def fail_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, exc: BaseException) -> None:
+    """Record the failure and tell the admin channel: nobody watches an unattended system."""
+    error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    log.error("tick for %s failed: %s", as_of, error)
+    with rt.sessions.begin() as session:
+        run = session.scalar(select(TickRun).where(TickRun.as_of == as_of))
+        if run is not None:
+            run.status, run.error, run.finished_at = (
+                "failed",
+                "".join(traceback.format_exception(exc))[-4000:],
+                now,
+            )
+        outbox.enqueue(session, key=f"admin:tick:{as_of}:{now:%Y%m%dT%H%M%S}", recipient="admin", unit_id=None, kind="admin",
+                       subject=f"督办系统：{as_of} 日常任务运行失败",
+                       payload={"text": f"{as_of} 的日常任务运行失败：{error}\n请查看日志；下次运行会补办当天的事项。", "salutation": "系统管理员"},
+                       now=now)  # fmt: skip
+
+
+def run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime) -> TickSummary:
+    """Do everything due on `as_of`; record the run; on failure alert the admin channel."""
+    summary = begin_tick(rt, as_of, now)
+    try:
+        summary.opened_requests = open_and_request(rt, as_of, now)
+        summary.intake = ingest(rt, now)
+        summary.digests, summary.merged, summary.deferred = remind(rt, as_of, now)
+        summary.notes = calendar_notes(
+            rt, as_of, [dt.date.fromisoformat(d) for d in summary.missed_days]
+        )
+        summary.reports = [str(p) for p in assess_and_report(rt, as_of, now, summary.notes)]
+    except Exception as exc:
+        fail_tick(rt, as_of, now, exc)
+        raise
+    finish_tick(rt, summary, now)
+    return summary
+
+
+def dispatch_outbox(
+    rt: Runtime, now_fn: Any, worker: str = "dispatcher", limit: int | None = None
+) -> Counter[str]:
+    return dispatch(rt.sessions, rt.channel, rt.messages, now_fn, worker=worker, limit=limit)
+
+
+def pending_count(rt: Runtime) -> int:
+    with rt.sessions() as session:
+        return len(
+            list(
+                session.scalars(
+                    select(Notification.id).where(Notification.status == outbox.PENDING)
+                )
+            )
+        )

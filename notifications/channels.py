@@ -1,0 +1,63 @@
+"""Where messages go. Each channel implements `send`, which raises DeliveryError saying whether
+the failure is permanent; the dispatcher records every attempt and its error."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class NoChannel(Exception):
+    """No channel is configured for the recipient: the row becomes 'undeliverable'."""
+
+
+@dataclass
+class Outgoing:
+    key: str
+    recipient: str  # Apprise tag
+    kind: str
+    subject: str
+    email: EmailMessage
+    markdown: str
+
+
+class Channel(Protocol):
+    def send(self, message: Outgoing) -> str:
+        """Deliver; return a short description of where it went (no secrets)."""
+        ...
+
+
+def safe_name(key: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]+", "_", key)
+
+
+class FileOutbox:
+    """The embedded default: a real .eml (invite and template attached) and the DingTalk
+    markdown per message, so a new user sees exactly what would be sent."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def send(self, message: Outgoing) -> str:
+        day = message.key.split(":")[1] if message.key.count(":") >= 2 else "misc"
+        folder = self.directory / day
+        folder.mkdir(parents=True, exist_ok=True)
+        base = folder / safe_name(message.key)
+        # Write to a temporary name and rename: a crash never leaves half a message.
+        for suffix, data in (
+            (".eml", message.email.as_bytes()),
+            (".dingtalk.md", message.markdown.encode("utf-8")),
+        ):
+            tmp = base.with_name(base.name + suffix + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(base.with_name(base.name + suffix))
+        return f"file:{base.relative_to(self.directory)}.eml"

@@ -1,0 +1,194 @@
+"""Drain the outbox: claim, re-check that the message is still wanted, render, send, record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Notification, Request
+from notifications import outbox
+from notifications.channels import Channel, DeliveryError, NoChannel, Outgoing
+from notifications.invites import calendar_of, deadline_event
+from notifications.mail import Attachment, build_email
+from notifications.render import Rendered, render_digest
+
+log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIGEST_KINDS = ("request", "reminder", "final", "overdue", "escalation")
+
+
+@dataclass(frozen=True)
+class MessageConfig:
+    programme: str = "标准强市建设"
+    office_name: str = "标准强市建设领导小组办公室"
+    office_email: str = "office@duban.invalid"
+    mail_domain: str = "duban.invalid"
+    how_to_submit: str = "回复本邮件或交至领导小组办公室"
+    max_attempts: int = 5
+
+
+def still_wanted(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the items whose request still awaits a submission (checked at the moment of sending)."""
+    ids = [i["request_id"] for i in items]
+    pending = set(
+        session.scalars(select(Request.id).where(Request.id.in_(ids), Request.status == "pending"))
+    )
+    return [i for i in items if i["request_id"] in pending]
+
+
+def compose(
+    session: Session, row: Notification, config: MessageConfig, now: dt.datetime
+) -> Outgoing | None:
+    """Return the message to send for `row`, or None when nothing in it is wanted any more."""
+    payload = row.payload
+    attachments: list[Attachment] = []
+    if row.kind in DIGEST_KINDS:
+        items = still_wanted(session, payload["items"])
+        if not items:
+            return None
+        audience = payload["audience"]
+        rendered = render_digest(
+            programme=config.programme,
+            office_name=config.office_name,
+            how_to_submit=config.how_to_submit,
+            kind=row.kind,
+            audience=audience,
+            salutation=payload["salutation"],
+            items=items,
+            day=dt.date.fromisoformat(payload["day"]),
+        )
+        if audience == "liaison":
+            attachments = _liaison_attachments(items, payload, config, now)
+    else:
+        rendered = Rendered(
+            row.subject,
+            payload["text"],
+            payload.get("html") or payload["text"],
+            payload.get("markdown") or payload["text"],
+        )
+        for a in row.attachments:
+            path = Path(a["path"])
+            if path.exists():
+                attachments.append(
+                    Attachment(a.get("filename", path.name), path.read_bytes(), a["mimetype"])
+                )
+    email = build_email(
+        key=row.key,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        sender=(config.office_name, config.office_email),
+        to=[
+            (
+                payload.get("salutation", row.channel),
+                f"{row.channel.replace(':', '.')}@{config.mail_domain}",
+            )
+        ],
+        attachments=attachments,
+        when=now,
+        domain=config.mail_domain,
+    )
+    return Outgoing(row.key, row.channel, row.kind, rendered.subject, email, rendered.markdown)
+
+
+def _liaison_attachments(
+    items: list[dict[str, Any]], payload: dict[str, Any], config: MessageConfig, now: dt.datetime
+) -> list[Attachment]:
+    attachments = []
+    for item in items:
+        path = Path(item["template"])
+        if path.exists():
+            attachments.append(Attachment(f"{item['code']}.xlsx", path.read_bytes(), XLSX))
+    events = [
+        deadline_event(
+            uid=f"{item['code']}@{config.mail_domain}",
+            sequence=int(item.get("sequence", 0)),
+            summary=f"{config.programme}：报送{item['period_name']}工作进展（{item['code']}）",
+            description=f"《{item['plan_title']}》{item['period_name']}工作进展报送截止。参考编号 {item['code']}。",
+            due_on=dt.date.fromisoformat(item["due_on"]),
+            alarm_on=dt.date.fromisoformat(item.get("alarm_on", item["due_on"])),
+            organizer_email=config.office_email,
+            organizer_name=config.office_name,
+            attendee_email=f"{item['unit_id']}@{config.mail_domain}",
+            attendee_name=item["unit_name"],
+            stamp=now,
+        )
+        for item in items
+    ]
+    attachments.append(Attachment("deadline.ics", calendar_of(events, "REQUEST"), "text/calendar"))
+    return attachments
+
+
+def dispatch(
+    sessions: sessionmaker[Session],
+    channel: Channel,
+    config: MessageConfig,
+    now: Callable[[], dt.datetime],
+    *,
+    worker: str = "dispatcher",
+    batch: int = 20,
+    limit: int | None = None,
+) -> Counter[str]:
+    """Send what is due; return counts by outcome. Each row is its own transaction."""
+    stats: Counter[str] = Counter()
+    with sessions.begin() as session:
+        stats["requeued"] += outbox.reclaim_expired(session, now())
+    while limit is None or stats.total() - stats["requeued"] < limit:
+        with sessions.begin() as session:
+            ids = outbox.claim(session, now(), worker, batch)
+        if not ids:
+            break
+        for row_id in ids:
+            stats[send_one(sessions, row_id, channel, config, now)] += 1
+    return stats
+
+
+def send_one(
+    sessions: sessionmaker[Session],
+    row_id: int,
+    channel: Channel,
+    config: MessageConfig,
+    now: Callable[[], dt.datetime],
+) -> str:
+    with sessions() as session:
+        row = session.get(Notification, row_id)
+        assert row is not None
+        outgoing = compose(session, row, config, now())
+    outcome, error, where = outbox.SENT, None, None
+    if outgoing is None:
+        outcome = outbox.CANCELLED
+    else:
+        try:
+            where = channel.send(outgoing)
+        except NoChannel as exc:
+            outcome, error = outbox.UNDELIVERABLE, str(exc)
+        except DeliveryError as exc:
+            error = str(exc)
+            outcome = outbox.FAILED if exc.permanent else outbox.PENDING
+        except Exception as exc:  # an unexpected failure must not lose the row
+            outcome, error = outbox.PENDING, f"{type(exc).__name__}: {exc}"
+            log.exception("delivery of %s failed unexpectedly", row_id)
+    with sessions.begin() as session:
+        row = session.get(Notification, row_id)
+        assert row is not None
+        row.claimed_at, row.claimed_by = None, None
+        if outcome == outbox.PENDING and row.attempts >= config.max_attempts:
+            outcome = outbox.FAILED
+        row.status = outcome
+        row.last_error = error
+        if outcome == outbox.PENDING:
+            row.next_attempt_at = now() + outbox.backoff(row.attempts)
+        if outcome == outbox.SENT:
+            row.sent_at = now()
+            assert outgoing is not None
+            row.subject = outgoing.subject
+            row.payload = {**row.payload, "delivered": where}
+    return "retry" if outcome == outbox.PENDING else outcome

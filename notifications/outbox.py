@@ -1,0 +1,151 @@
+"""The outbox: every message Duban decided to send is a row, keyed so it exists once.
+
+Rows are claimed atomically — `FOR UPDATE SKIP LOCKED` on PostgreSQL, a conditional UPDATE that
+must change exactly one row on SQLite — so any number of dispatchers can drain it. A claim is a
+lease: a dispatcher killed mid-send leaves its row 'sending', and the row returns to 'pending'
+when the lease expires, so nothing is lost (at most the message in flight is sent twice, and
+its stable Message-ID lets mail clients fold the copy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import Notification
+
+PENDING, SENDING, SENT, FAILED, UNDELIVERABLE, CANCELLED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "undeliverable",
+    "cancelled",
+)
+STATUSES = (PENDING, SENDING, SENT, FAILED, UNDELIVERABLE, CANCELLED)
+LEASE = dt.timedelta(minutes=10)
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    recipient: str,
+    unit_id: str | None,
+    kind: str,
+    subject: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    attachments: list[Any] | None = None,
+) -> tuple[Notification, bool]:
+    """Insert the message unless its key exists; return (row, created)."""
+    existing = session.scalar(select(Notification).where(Notification.key == key))
+    if existing is not None:
+        return existing, False
+    row = Notification(
+        key=key,
+        channel=recipient,
+        unit_id=unit_id,
+        kind=kind,
+        subject=subject,
+        payload=payload,
+        attachments=attachments or [],
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():  # another worker may insert the same key meanwhile
+            session.add(row)
+    except IntegrityError:
+        existing = session.scalar(select(Notification).where(Notification.key == key))
+        assert existing is not None
+        return existing, False
+    return row, True
+
+
+def reclaim_expired(session: Session, now: dt.datetime, lease: dt.timedelta = LEASE) -> int:
+    """Return rows whose dispatcher died mid-send to 'pending'."""
+    result = session.execute(
+        update(Notification)
+        .where(Notification.status == SENDING, Notification.claimed_at < now - lease)
+        .values(
+            status=PENDING,
+            claimed_at=None,
+            claimed_by=None,
+            last_error="dispatcher stopped mid-send; requeued",
+        )
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def claim(session: Session, now: dt.datetime, worker: str, limit: int = 20) -> list[int]:
+    """Claim up to `limit` due rows for `worker`; return their ids. Commit right after."""
+    due = (
+        select(Notification.id)
+        .where(Notification.status == PENDING)
+        .where(or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids))
+                .values(
+                    status=SENDING,
+                    claimed_at=now,
+                    claimed_by=worker,
+                    attempts=Notification.attempts + 1,
+                )
+            )
+        return ids
+    claimed = []
+    for row_id in session.scalars(due):
+        result = session.execute(
+            update(Notification)
+            .where(Notification.id == row_id, Notification.status == PENDING)
+            .values(
+                status=SENDING,
+                claimed_at=now,
+                claimed_by=worker,
+                attempts=Notification.attempts + 1,
+            )
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(row_id)
+    return claimed
+
+
+def backoff(
+    attempts: int,
+    base: dt.timedelta = dt.timedelta(minutes=1),
+    cap: dt.timedelta = dt.timedelta(hours=2),
+) -> dt.timedelta:
+    """1, 2, 4, 8 … minutes after the n-th failed attempt, at most `cap`."""
+    return min(base * (2 ** max(attempts - 1, 0)), cap)
+
+
+def requeue(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
+    """Put failed (or the given) rows back to pending for another round of attempts."""
+    query = update(Notification).values(
+        status=PENDING, attempts=0, next_attempt_at=now, last_error=None
+    )
+    if ids is None:
+        query = query.where(Notification.status.in_((FAILED, UNDELIVERABLE)))
+    else:
+        query = query.where(Notification.id.in_(ids), Notification.status != SENDING)
+    return session.execute(query).rowcount or 0  # type: ignore[attr-defined]
+
+
+def listing(session: Session, status: str | None = None, limit: int = 200) -> list[Notification]:
+    query = select(Notification).order_by(Notification.id.desc()).limit(limit)
+    if status:
+        query = query.where(Notification.status == status)
+    return list(session.scalars(query))

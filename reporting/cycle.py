@@ -1,0 +1,273 @@
+"""Services of the cycle: periods exist, open on their day, and issue one request per unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import (
+    Assignment,
+    IndicatorValue,
+    Period,
+    Plan,
+    ProgressRow,
+    Request,
+    RequestEvent,
+    Submission,
+    Target,
+    Task,
+    Unit,
+)
+from reporting.excel import TargetLine, TaskLine, TemplateData, build_template
+from reporting.periods import periods_for, quarter_name
+from reporting.workdays import WorkCalendar
+from tasks_catalog.schema import Reporting
+
+OPEN_GRACE = dt.timedelta(days=30)  # a period whose due date is further back is history
+CMP_ZH = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "≈": "≈"}
+
+
+def reporting_of(plan: Plan) -> Reporting:
+    return Reporting.model_validate(plan.reporting or {})
+
+
+def ensure_periods(session: Session, plan: Plan, cal: WorkCalendar) -> list[Period]:
+    """Create the plan's periods that do not exist yet; return them all, in order."""
+    rules = reporting_of(plan)
+    existing = {
+        p.label: p for p in session.scalars(select(Period).where(Period.plan_id == plan.id))
+    }
+    for dates in periods_for(
+        plan.start_year, plan.end_year, rules.cadence, rules.due_rule, rules.open_rule, cal
+    ):
+        if dates.label not in existing:
+            period = Period(
+                plan_id=plan.id,
+                label=dates.label,
+                start=dates.start,
+                end=dates.end,
+                opens_on=dates.opens_on,
+                due_on=dates.due_on,
+            )
+            session.add(period)
+            existing[dates.label] = period
+    session.flush()
+    return sorted(existing.values(), key=lambda p: p.start)
+
+
+@dataclass
+class UnitWork:
+    tasks: list[tuple[Task, str]] = field(default_factory=list)  # (task, role)
+    targets: list[Target] = field(default_factory=list)
+
+
+def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
+    """Each unit's live tasks (collective phrases expanded to their members) and owned targets."""
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.retired_at.is_(None)))}
+    work: dict[str, UnitWork] = defaultdict(UnitWork)
+    tasks = session.scalars(
+        select(Task)
+        .where(Task.plan_id == plan.id, Task.retired_at.is_(None))
+        .order_by(Task.position)
+        .options(selectinload(Task.assignments))
+    )
+    for task in tasks:
+        for a in task.assignments:
+            if a.retired_at is not None or a.unit_id not in units:
+                continue
+            unit = units[a.unit_id]
+            members = unit.members if unit.kind == "collective" else [unit.id]
+            for member in members:
+                if member in units and all(t.id != task.id for t, _ in work[member].tasks):
+                    work[member].tasks.append((task, a.role))
+    targets = session.scalars(
+        select(Target)
+        .where(Target.plan_id == plan.id, Target.retired_at.is_(None))
+        .order_by(Target.position)
+    )
+    for target in targets:
+        work[target.owner_unit_id].targets.append(target)
+    return dict(work)
+
+
+def request_code(period: Period, unit_id: str) -> str:
+    return f"{period.label}-{unit_id}-P{period.plan_id}"
+
+
+def goal_text(target: Target) -> str:
+    value = _fmt(target.value) + (
+        f"–{_fmt(target.value_max)}" if target.value_max is not None else ""
+    )
+    per = "每年" if target.per_year else ""
+    return f"{per}{CMP_ZH.get(target.cmp, target.cmp)} {value} {target.measure}（{target.year}年）"
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def latest_submission(session: Session, request_id: int) -> Submission | None:
+    return session.scalar(
+        select(Submission)
+        .where(Submission.request_id == request_id)
+        .order_by(Submission.received_at.desc(), Submission.id.desc())
+        .limit(1)
+    )
+
+
+def previous_answers(
+    session: Session, period: Period, unit_id: str
+) -> tuple[dict[int, ProgressRow], dict[int, Decimal]]:
+    """The unit's latest answers for the period before `period` of the same plan."""
+    previous = session.scalar(
+        select(Request)
+        .join(Period)
+        .where(
+            Period.plan_id == period.plan_id,
+            Period.start < period.start,
+            Request.unit_id == unit_id,
+        )
+        .order_by(Period.start.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return {}, {}
+    sub = latest_submission(session, previous.id)
+    if sub is None:
+        return {}, {}
+    rows = {
+        r.task_id: r
+        for r in session.scalars(select(ProgressRow).where(ProgressRow.submission_id == sub.id))
+    }
+    values = {
+        v.target_id: v.value
+        for v in session.scalars(
+            select(IndicatorValue).where(IndicatorValue.submission_id == sub.id)
+        )
+    }
+    return rows, values
+
+
+def template_for(
+    session: Session, request: Request, period: Period, plan: Plan, unit: Unit, work: UnitWork
+) -> bytes:
+    rows, values = previous_answers(session, period, unit.id)
+    data = TemplateData(
+        unit_name=unit.name,
+        unit_id=unit.id,
+        period_label=period.label,
+        period_name=quarter_name(period.label),
+        due_on=request.due_on,
+        code=request.code,
+        tasks=[
+            TaskLine(
+                t.id,
+                plan.title,
+                t.ref,
+                t.title,
+                "牵头" if role == "lead" else "配合",
+                rows[t.id].status if t.id in rows else "",
+                rows[t.id].text if t.id in rows else "",
+            )
+            for t, role in work.tasks
+        ],
+        targets=[
+            TargetLine(t.id, t.name, goal_text(t), t.measure, t.baseline, values.get(t.id))
+            for t in work.targets
+        ],
+    )
+    return build_template(data)
+
+
+def template_path(var_dir: Path, request: Request, period_label: str) -> Path:
+    return var_dir / "templates" / period_label / f"{request.code}.xlsx"
+
+
+def open_periods(
+    session: Session, as_of: dt.date, now: dt.datetime, cal: WorkCalendar, var_dir: Path
+) -> list[Request]:
+    """Open every period whose opening day has come (and whose due date is not long past):
+    one request per unit with work in the plan, its Excel template written under var/."""
+    created: list[Request] = []
+    plans = session.scalars(select(Plan).where(Plan.retired_at.is_(None)).order_by(Plan.id))
+    for plan in plans:
+        for period in ensure_periods(session, plan, cal):
+            if (
+                period.opened_at is not None
+                or period.opens_on > as_of
+                or period.due_on + OPEN_GRACE < as_of
+            ):
+                continue
+            period.opened_at = now
+            units = {u.id: u for u in session.scalars(select(Unit))}
+            for unit_id, work in sorted(work_by_unit(session, plan).items()):
+                request = Request(
+                    period_id=period.id,
+                    unit_id=unit_id,
+                    code=request_code(period, unit_id),
+                    status="pending",
+                    due_on=period.due_on,
+                    sequence=0,
+                    created_at=now,
+                )
+                session.add(request)
+                session.flush()
+                session.add(
+                    RequestEvent(request_id=request.id, at=now, status="pending", note="issued")
+                )
+                path = template_path(var_dir, request, period.label)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(template_for(session, request, period, plan, units[unit_id], work))
+                created.append(request)
+    session.flush()
+    return created
+
+
+def set_status(
+    session: Session, request: Request, status: str, now: dt.datetime, note: str | None = None
+) -> None:
+    request.status = status
+    if status in ("submitted", "late"):
+        request.submitted_at = now
+    if status == "waived":
+        request.waived_at = now
+    session.add(RequestEvent(request_id=request.id, at=now, status=status, note=note))
+
+
+def due_end(due_on: dt.date) -> dt.datetime:
+    """On time means received by the end of the due date, Shanghai time."""
+    return dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def unit_work_for_request(session: Session, request: Request) -> tuple[Period, Plan, UnitWork]:
+    period = session.get(Period, request.period_id)
+    assert period is not None
+    plan = session.get(Plan, period.plan_id)
+    assert plan is not None
+    return period, plan, work_by_unit(session, plan).get(request.unit_id, UnitWork())
+
+
+def open_requests(session: Session) -> list[Request]:
+    return list(
+        session.scalars(select(Request).where(Request.status == "pending").order_by(Request.id))
+    )
+
+
+def assignments_of(session: Session, task_id: int) -> list[Assignment]:
+    return list(
+        session.scalars(
+            select(Assignment).where(Assignment.task_id == task_id, Assignment.retired_at.is_(None))
+        )
+    )

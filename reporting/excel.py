@@ -1,0 +1,189 @@
+"""The Excel template a unit fills in: its tasks, the targets it owns, last period's answers.
+
+Id columns and the instructions sheet are locked (sheet protection, no password: it prevents
+accidents, not determined edits — intake validates everything anyway); status is a drop-down;
+values are validated as non-negative numbers; a reference code ties the file to its request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+TEMPLATE_VERSION = "duban-template-1"
+INFO_SHEET, TASK_SHEET, TARGET_SHEET = "填报说明", "任务进展", "指标数据"
+STATUSES = ("已完成", "推进中", "未启动", "受阻")
+TASK_HEADER = (
+    "任务ID",
+    "文件",
+    "编号",
+    "任务",
+    "角色",
+    "上期状态",
+    "上期进展",
+    "本期状态",
+    "本期进展",
+)
+TARGET_HEADER = ("指标ID", "指标", "目标", "单位", "基期值", "上期报送值", "本期值", "备注")
+INFO_ROWS = ("报送单位", "单位ID", "报送期间", "截止日期", "参考编号", "模板版本")
+LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass
+class TaskLine:
+    task_id: int
+    plan_title: str
+    ref: str
+    title: str
+    role: str  # 牵头 | 配合
+    last_status: str = ""
+    last_text: str = ""
+
+
+@dataclass
+class TargetLine:
+    target_id: int
+    name: str
+    goal: str  # "≥ 50 项（2025年）"
+    measure: str
+    baseline: Decimal | None = None
+    last_value: Decimal | None = None
+
+
+@dataclass
+class TemplateData:
+    unit_name: str
+    unit_id: str
+    period_label: str
+    period_name: str  # 2025年第三季度
+    due_on: dt.date
+    code: str
+    tasks: list[TaskLine] = field(default_factory=list)
+    targets: list[TargetLine] = field(default_factory=list)
+
+
+def weekday_zh(day: dt.date) -> str:
+    return "星期" + WEEKDAYS[day.weekday()]
+
+
+def build_template(data: TemplateData) -> bytes:
+    """Return the .xlsx bytes of the template for one request."""
+    wb = Workbook()
+    info = wb.active
+    info.title = INFO_SHEET
+    info["A1"] = f"{data.unit_name} {data.period_name}工作进展报送表"
+    info["A1"].font = Font(bold=True, size=14)
+    values = (
+        data.unit_name,
+        data.unit_id,
+        data.period_label,
+        f"{data.due_on:%Y-%m-%d}（{weekday_zh(data.due_on)}）",
+        data.code,
+        TEMPLATE_VERSION,
+    )
+    for i, (label, value) in enumerate(zip(INFO_ROWS, values, strict=True), start=3):
+        info.cell(row=i, column=1, value=label).font = Font(bold=True)
+        info.cell(row=i, column=2, value=value)
+    info.cell(
+        row=10,
+        column=1,
+        value="填写说明：在“任务进展”表填写本期状态和进展，在“指标数据”表填写本期值；"
+        "灰色列请勿修改，不要重命名工作表；保存后按通知要求报送。",
+    )
+    info.column_dimensions["A"].width = 14
+    info.column_dimensions["B"].width = 40
+    info.protection.sheet = True
+
+    tasks = wb.create_sheet(TASK_SHEET)
+    _header(tasks, TASK_HEADER, (10, 28, 10, 36, 6, 10, 40, 12, 60))
+    status = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATUSES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="状态",
+        error="请从下拉列表选择：" + "、".join(STATUSES),
+    )
+    tasks.add_data_validation(status)
+    for row, line in enumerate(data.tasks, start=2):
+        cells = (
+            line.task_id,
+            line.plan_title,
+            line.ref,
+            line.title,
+            line.role,
+            line.last_status,
+            line.last_text,
+        )
+        for col, value in enumerate(cells, start=1):
+            _locked(tasks.cell(row=row, column=col, value=value))
+        for col in (8, 9):
+            _input(tasks.cell(row=row, column=col))
+        status.add(tasks.cell(row=row, column=8))
+    tasks.protection.sheet = True
+
+    targets = wb.create_sheet(TARGET_SHEET)
+    _header(targets, TARGET_HEADER, (10, 40, 18, 8, 10, 12, 12, 30))
+    number = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="本期值",
+        error="请填写不小于0的数字",
+    )
+    targets.add_data_validation(number)
+    for row, line in enumerate(data.targets, start=2):
+        cells = (
+            line.target_id,
+            line.name,
+            line.goal,
+            line.measure,
+            _num(line.baseline),
+            _num(line.last_value),
+        )
+        for col, value in enumerate(cells, start=1):
+            _locked(targets.cell(row=row, column=col, value=value))
+        for col in (7, 8):
+            _input(targets.cell(row=row, column=col))
+        number.add(targets.cell(row=row, column=7))
+    targets.protection.sheet = True
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    for col, (name, width) in enumerate(zip(names, widths, strict=True), start=1):
+        cell = ws.cell(row=1, column=col, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = LOCKED_FILL
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def _locked(cell) -> None:  # type: ignore[no-untyped-def]
+    cell.fill = LOCKED_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _input(cell) -> None:  # type: ignore[no-untyped-def]
+    cell.protection = Protection(locked=False)
+    cell.fill = INPUT_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _num(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,233 @@
+"""Record submissions: the whole file or nothing, every version kept, the latest counts.
+
+The same intake serves every channel (inbox folder, `duban submit`, later the web form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import IndicatorValue, ProgressRow, Request, Submission
+from reporting.cycle import due_end, set_status, unit_work_for_request
+from reporting.workbook import (
+    FilledTemplate,
+    ProgressLine,
+    ValueLine,
+    WorkbookRejected,
+    read_filled,
+)
+
+
+class SubmissionRejected(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("；".join(problems))
+
+
+@dataclass
+class IntakeResult:
+    request_code: str
+    submission_id: int
+    duplicate: bool
+    late: bool
+
+
+def record(
+    session: Session,
+    request: Request,
+    progress: list[ProgressLine],
+    values: list[ValueLine],
+    *,
+    now: dt.datetime,
+    channel: str,
+    submitter: str | None = None,
+    file_path: str | None = None,
+    sha256: str | None = None,
+) -> IntakeResult:
+    """Validate the rows against the request's tasks and targets and store them as one
+    submission; raise SubmissionRejected (nothing written) when a row does not belong."""
+    if request.status == "waived":
+        raise SubmissionRejected([f"请求 {request.code} 已免报（waived）；无需报送"])
+    if sha256:
+        existing = session.scalar(
+            select(Submission).where(
+                Submission.request_id == request.id, Submission.sha256 == sha256
+            )
+        )
+        if existing is not None:
+            return IntakeResult(request.code, existing.id, duplicate=True, late=existing.late)
+    period, _plan, work = unit_work_for_request(session, request)
+    task_ids = {t.id for t, _ in work.tasks}
+    target_by_id = {t.id: t for t in work.targets}
+    problems = [
+        f"任务进展: 任务ID {p.task_id} 不属于本单位本期任务 (task not in this request)"
+        for p in progress
+        if p.task_id not in task_ids
+    ]
+    problems += [
+        f"指标数据: 指标ID {v.target_id} 不属于本单位 (target not owned by this unit)"
+        for v in values
+        if v.target_id not in target_by_id
+    ]
+    for v in values:
+        target = target_by_id.get(v.target_id)
+        if target is not None and v.value < 0:
+            problems.append(f"指标数据: {target.name} 的值 {v.value} 为负数 (negative value)")
+    if problems:
+        raise SubmissionRejected(problems)
+    late = now >= due_end(request.due_on)
+    submission = Submission(
+        request_id=request.id,
+        received_at=now,
+        channel=channel,
+        submitter=submitter,
+        file_path=file_path,
+        sha256=sha256,
+        late=late,
+    )
+    session.add(submission)
+    session.flush()
+    for p in progress:
+        session.add(
+            ProgressRow(
+                submission_id=submission.id, task_id=p.task_id, status=p.status, text=p.text
+            )
+        )
+    as_of = min(now.date(), period.end)
+    for v in values:
+        session.add(
+            IndicatorValue(
+                submission_id=submission.id,
+                target_id=v.target_id,
+                value=Decimal(v.value),
+                as_of=as_of,
+            )
+        )
+    if request.status == "pending":
+        set_status(session, request, "late" if late else "submitted", now, f"via {channel}")
+    session.flush()
+    return IntakeResult(request.code, submission.id, duplicate=False, late=late)
+
+
+def submit_file(
+    session: Session,
+    path: Path,
+    *,
+    now: dt.datetime,
+    store_dir: Path,
+    channel: str = "excel",
+    expected_unit: str | None = None,
+    submitter: str | None = None,
+) -> IntakeResult:
+    """Take a filled template: validate it whole, keep the file and its sha256, record it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionRejected([f"{path}: 无法读取 cannot read ({exc.strerror})"]) from None
+    try:
+        filled: FilledTemplate = read_filled(data)
+    except WorkbookRejected as exc:
+        raise SubmissionRejected(exc.problems) from None
+    request = session.scalar(select(Request).where(Request.code == filled.code))
+    if request is None:
+        raise SubmissionRejected(
+            [f"填报说明!B7: 参考编号 {filled.code} 不存在 (unknown reference code)"]
+        )
+    if expected_unit and request.unit_id != expected_unit:
+        raise SubmissionRejected(
+            [
+                f"此文件属于 {request.unit_id} 的报送请求 {request.code}，不能由 {expected_unit} 报送 (file for another unit's request)"
+            ]
+        )
+    if filled.unit_id and filled.unit_id != request.unit_id:
+        raise SubmissionRejected(
+            [f"填报说明!B4: 单位ID {filled.unit_id} 与参考编号不符 (unit id changed)"]
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    kept = store_dir / request.code / f"{sha}.xlsx"
+    result = record(
+        session,
+        request,
+        filled.progress,
+        filled.values,
+        now=now,
+        channel=channel,
+        submitter=submitter,
+        file_path=str(kept),
+        sha256=sha,
+    )
+    if not result.duplicate:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, kept)
+    return result
+
+
+@dataclass
+class InboxOutcome:
+    file: str
+    status: str  # accepted | duplicate | rejected
+    detail: str
+
+
+def ingest_inbox(
+    sessions: sessionmaker[Session], inbox: Path, var_dir: Path, now: dt.datetime
+) -> list[InboxOutcome]:
+    """Process every .xlsx waiting in `inbox` (or `inbox/<unit id>/`), each in its own
+    transaction; accepted files move to processed/, rejected ones to rejected/ with the reason."""
+    outcomes: list[InboxOutcome] = []
+    if not inbox.is_dir():
+        return outcomes
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    for path, expected in _waiting(inbox):
+        try:
+            with sessions.begin() as session:
+                result = submit_file(
+                    session,
+                    path,
+                    now=now,
+                    store_dir=var_dir / "submissions",
+                    expected_unit=expected,
+                    submitter=f"inbox:{path.name}",
+                )
+            status = "duplicate" if result.duplicate else "accepted"
+            detail = f"{result.request_code}{'（逾期）' if result.late else ''}"
+            _move(path, inbox / "processed" / f"{stamp}-{path.name}")
+        except SubmissionRejected as exc:
+            status, detail = "rejected", "；".join(exc.problems)
+            target = inbox / "rejected" / f"{stamp}-{path.name}"
+            _move(path, target)
+            target.with_name(target.name + ".reason.txt").write_text(
+                detail + "\n", encoding="utf-8"
+            )
+        outcomes.append(InboxOutcome(path.name, status, detail))
+    return outcomes
+
+
+def _waiting(inbox: Path) -> list[tuple[Path, str | None]]:
+    """Files directly in the inbox, and in one folder per unit (whose name the file must match)."""
+    found: list[tuple[Path, str | None]] = []
+    for entry in sorted(inbox.iterdir()):
+        if entry.name.startswith((".", "~$")):
+            continue
+        if entry.is_file():
+            found.append((entry, None))
+        elif entry.is_dir() and entry.name not in ("processed", "rejected"):
+            found += [
+                (f, entry.name)
+                for f in sorted(entry.iterdir())
+                if f.is_file() and not f.name.startswith((".", "~$"))
+            ]
+    return found
+
+
+def _move(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(src), str(dst))

@@ -1,0 +1,140 @@
+"""Decide the day's notices: at most one digest per recipient per day, naming all that
+recipient's open items. The flows hand each digest to the outbox and then mark its steps
+handled in the same transaction, so no step is ever sent twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import LadderStep, Period, Plan, Request, Unit
+from reporting.cycle import goal_text, reporting_of, template_path, unit_work_for_request
+from reporting.excel import weekday_zh
+from reporting.ladder import LEADER, LIAISON, OFFICE, Step, due_steps, folded, schedule
+from reporting.periods import quarter_name
+from reporting.workdays import WorkCalendar
+
+# The most pressing kind names the digest.
+KIND_ORDER = ("request", "reminder", "final", "overdue", "escalation")
+
+
+@dataclass
+class Digest:
+    recipient: str  # Apprise tag: "<unit id>", "<unit id>:leader" or "office"
+    unit_id: str | None
+    audience: str
+    kind: str
+    day: dt.date
+    items: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[tuple[int, Step]] = field(default_factory=list)  # (request id, step) sent
+    folded: list[tuple[int, Step]] = field(default_factory=list)  # handled without a message
+
+    @property
+    def key(self) -> str:
+        # One digest per recipient per day: running the tick twice enqueues nothing new.
+        return f"digest:{self.day:%Y-%m-%d}:{self.recipient}"
+
+
+def item_for(
+    session: Session, request: Request, step: Step, as_of: dt.date, cal: WorkCalendar, var_dir: Any
+) -> dict[str, Any]:
+    period, plan, work = unit_work_for_request(session, request)
+    unit = session.get(Unit, request.unit_id)
+    assert unit is not None
+    overdue_days = cal.workdays_between(request.due_on, as_of) if as_of > request.due_on else 0
+    return {
+        "request_id": request.id,
+        "code": request.code,
+        "stage": step.stage,
+        "kind": step.kind,
+        "unit_id": unit.id,
+        "unit_name": unit.name,
+        "plan_title": plan.title,
+        "period_label": period.label,
+        "period_name": quarter_name(period.label),
+        "due_on": request.due_on.isoformat(),
+        "alarm_on": cal.add_workdays(request.due_on, -1).isoformat(),
+        "due_text": f"{request.due_on.year}年{request.due_on.month}月{request.due_on.day}日（{weekday_zh(request.due_on)}）",
+        "overdue_workdays": overdue_days,
+        "sequence": request.sequence,
+        "tasks": [
+            {"ref": t.ref, "title": t.title, "role": "牵头" if role == "lead" else "配合"}
+            for t, role in work.tasks
+        ],
+        "targets": [{"name": t.name, "goal": goal_text(t)} for t in work.targets],
+        "template": str(template_path(var_dir, request, period.label)),
+    }
+
+
+def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) -> list[Digest]:
+    """Return today's digests for every pending request of an opened period."""
+    if not cal.is_workday(as_of):
+        return []  # nothing outside working days; the next working day catches up
+    done: dict[int, set[str]] = defaultdict(set)
+    for request_id, stage in session.execute(select(LadderStep.request_id, LadderStep.stage)):
+        done[request_id].add(stage)
+    digests: dict[str, Digest] = {}
+    rows = session.execute(
+        select(Request, Period, Plan)
+        .join(Period, Request.period_id == Period.id)
+        .join(Plan, Period.plan_id == Plan.id)
+        .where(Request.status == "pending", Period.opened_at.is_not(None))
+        .order_by(Request.id)
+    )
+    for request, period, plan in rows:
+        ladder = reporting_of(plan).ladder
+        steps = schedule(period.opens_on, request.due_on, ladder, cal)
+        for step in due_steps(steps, done[request.id], as_of):
+            recipient = {
+                LIAISON: request.unit_id,
+                LEADER: f"{request.unit_id}:leader",
+                OFFICE: "office",
+            }[step.audience]
+            digest = digests.setdefault(
+                recipient,
+                Digest(
+                    recipient,
+                    None if step.audience == OFFICE else request.unit_id,
+                    step.audience,
+                    step.kind,
+                    as_of,
+                ),
+            )
+            if KIND_ORDER.index(step.kind) > KIND_ORDER.index(digest.kind):
+                digest.kind = step.kind
+            digest.items.append(item_for(session, request, step, as_of, cal, var_dir))
+            digest.steps.append((request.id, step))
+        for step in folded(steps, done[request.id], as_of):
+            digest = digests.get(request.unit_id)
+            if digest is not None:
+                digest.folded.append((request.id, step))
+    return list(digests.values())
+
+
+def mark_handled(session: Session, digest: Digest, as_of: dt.date, key: str) -> None:
+    for request_id, step in digest.steps:
+        session.add(
+            LadderStep(
+                request_id=request_id,
+                stage=step.stage,
+                day=step.day,
+                handled_on=as_of,
+                notification_key=key,
+            )
+        )
+    for request_id, step in digest.folded:
+        session.add(
+            LadderStep(
+                request_id=request_id,
+                stage=step.stage,
+                day=step.day,
+                handled_on=as_of,
+                notification_key=None,
+            )
+        )
+    session.flush()
