@@ -23,7 +23,9 @@ class AwareDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass an aware datetime (Asia/Shanghai or UTC)")
+            raise ValueError(
+                f"naive datetime {value!r}: pass an aware datetime (Asia/Shanghai or UTC)"
+            )
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

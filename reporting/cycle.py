@@ -251,12 +251,21 @@ def due_end(due_on: dt.date) -> dt.datetime:
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
-def unit_work_for_request(session: Session, request: Request) -> tuple[Period, Plan, UnitWork]:
+def unit_work_for_request(
+    session: Session, request: Request, cache: dict[int, dict[str, UnitWork]] | None = None
+) -> tuple[Period, Plan, UnitWork]:
+    """The request's period, plan and the unit's work in it; `cache` keeps work_by_unit per plan."""
     period = session.get(Period, request.period_id)
     assert period is not None
     plan = session.get(Plan, period.plan_id)
     assert plan is not None
-    return period, plan, work_by_unit(session, plan).get(request.unit_id, UnitWork())
+    if cache is None:
+        work = work_by_unit(session, plan)
+    else:
+        if plan.id not in cache:
+            cache[plan.id] = work_by_unit(session, plan)
+        work = cache[plan.id]
+    return period, plan, work.get(request.unit_id, UnitWork())
 
 
 def open_requests(session: Session) -> list[Request]:

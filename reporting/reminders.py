@@ -41,9 +41,15 @@ class Digest:
 
 
 def item_for(
-    session: Session, request: Request, step: Step, as_of: dt.date, cal: WorkCalendar, var_dir: Any
+    session: Session,
+    request: Request,
+    step: Step,
+    as_of: dt.date,
+    cal: WorkCalendar,
+    var_dir: Any,
+    cache: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
-    period, plan, work = unit_work_for_request(session, request)
+    period, plan, work = unit_work_for_request(session, request, cache)
     unit = session.get(Unit, request.unit_id)
     assert unit is not None
     overdue_days = cal.workdays_between(request.due_on, as_of) if as_of > request.due_on else 0
@@ -79,6 +85,7 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
     for request_id, stage in session.execute(select(LadderStep.request_id, LadderStep.stage)):
         done[request_id].add(stage)
     digests: dict[str, Digest] = {}
+    work_cache: dict[int, Any] = {}  # plan id -> work by unit, computed once per tick
     rows = session.execute(
         select(Request, Period, Plan)
         .join(Period, Request.period_id == Period.id)
@@ -107,7 +114,7 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
             )
             if KIND_ORDER.index(step.kind) > KIND_ORDER.index(digest.kind):
                 digest.kind = step.kind
-            digest.items.append(item_for(session, request, step, as_of, cal, var_dir))
+            digest.items.append(item_for(session, request, step, as_of, cal, var_dir, work_cache))
             digest.steps.append((request.id, step))
         for step in folded(steps, done[request.id], as_of):
             digest = digests.get(request.unit_id)

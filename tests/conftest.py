@@ -54,3 +54,55 @@ def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
     yield session_factory(engine)
+
+
+@pytest.fixture
+def runtime(sessions, tmp_path):
+    """A runtime on the emptied test database with the Zhoushan opinion loaded."""
+    from flows.runtime import Runtime
+    from notifications.channels import FileOutbox
+    from notifications.dispatch import MessageConfig
+    from reporting.workdays import WorkCalendar
+    from tasks_catalog.check import check_catalog
+    from tasks_catalog.directory import Directory
+    from tasks_catalog.loader import load_catalog
+
+    plans, _ = check_catalog()
+    with sessions.begin() as session:
+        load_catalog(
+            session,
+            [p for p in plans if p.slug == "zhoushan-standards-2023"],
+            Directory.load(),
+            NOW,
+        )
+    var = tmp_path / "var"
+    return Runtime(sessions, var, WorkCalendar(), FileOutbox(var / "outbox"), MessageConfig())
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=SHANGHAI)
+
+
+def fill_template(
+    path: Path,
+    *,
+    status: str = "推进中",
+    text: str = "本季度完成了阶段性工作。",
+    value: object = 10,
+) -> bytes:
+    """Fill every input cell of a template the way a unit would in Excel/WPS."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    tasks = wb["任务进展"]
+    for row in range(2, tasks.max_row + 1):
+        tasks.cell(row=row, column=8, value=status)
+        tasks.cell(row=row, column=9, value=f"{text}（{tasks.cell(row=row, column=3).value}）")
+    targets = wb["指标数据"]
+    for row in range(2, targets.max_row + 1):
+        targets.cell(row=row, column=7, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

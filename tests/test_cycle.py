@@ -1,0 +1,197 @@
+"""The unattended cycle through the real steps: ticks, digests, the outbox, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from db.models import Flag, LadderStep, Notification, Request, TickRun
+from flows import steps
+from reporting.cycle import template_path
+
+from .conftest import at, fill_template
+
+D = dt.date
+
+
+def run_days(runtime, first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        if runtime.calendar.is_workday(day):
+            steps.run_tick(runtime, day, at(day))
+            steps.dispatch_outbox(runtime, lambda d=day: at(d, 10))
+        day += dt.timedelta(days=1)
+
+
+def rows(runtime, **where):
+    with runtime.sessions() as session:
+        query = select(Notification).order_by(Notification.id)
+        for key, value in where.items():
+            query = query.where(getattr(Notification, key) == value)
+        return list(session.scalars(query))
+
+
+def test_opening_day_sends_one_request_per_unit_with_template_and_invite(runtime):
+    run_days(runtime, D(2025, 9, 24), D(2025, 9, 24))
+    sent = rows(runtime, kind="request")
+    with runtime.sessions() as session:
+        units = set(session.scalars(select(Request.unit_id)))
+        code = session.scalar(select(Request.code).where(Request.unit_id == "zs-sti"))
+    assert code.startswith("2025Q3-zs-sti-P")  # period, unit, plan
+    assert {n.channel for n in sent} == units and all(n.status == "sent" for n in sent)
+    eml = runtime.var_dir / "outbox" / "2025-09-24" / "digest_2025-09-24_zs-sti.eml"
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "【标准强市建设】关于报送2025年第三季度工作进展的通知"
+    body = msg.get_body(("plain",)).get_content()
+    assert (
+        "2025年10月14日（星期二）" in body
+        and code in body
+        and "二(一)1 推动标准化与科技创新互动发展（牵头）" in body
+    )
+    assert msg.get_body(("html",)) is not None
+    parts = {p.get_filename(): p for p in msg.iter_attachments()}
+    assert f"{code}.xlsx" in parts
+    cal = Calendar.from_ical(parts["deadline.ics"].get_content())
+    assert cal["METHOD"] == "REQUEST"
+    event = next(c for c in cal.walk("VEVENT"))
+    assert str(event["UID"]) == f"{code}@duban.invalid" and int(event["SEQUENCE"]) == 0
+    assert event["DTSTART"].dt.isoformat() == "2025-10-14T17:00:00+08:00"
+    assert (
+        runtime.var_dir / "outbox" / "2025-09-24" / "digest_2025-09-24_zs-sti.dingtalk.md"
+    ).exists()
+
+
+def test_replaying_days_sends_nothing_twice(runtime):
+    run_days(runtime, D(2025, 9, 24), D(2025, 10, 22))
+    before = len(rows(runtime))
+    run_days(runtime, D(2025, 9, 24), D(2025, 10, 22))
+    assert len(rows(runtime)) == before
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(TickRun)) == len(
+            {r.as_of for r in session.scalars(select(TickRun))}
+        )
+
+
+def test_a_unit_that_submitted_gets_nothing_more_even_if_already_queued(runtime, tmp_path):
+    run_days(runtime, D(2025, 9, 24), D(2025, 10, 9))
+    with runtime.sessions() as session:
+        request = session.scalar(select(Request).where(Request.unit_id == "zs-sti"))
+    # The reminder of 10-10 is enqueued but not yet sent when the unit's file arrives.
+    steps.run_tick(runtime, D(2025, 10, 10), at(D(2025, 10, 10)))
+    queued = rows(runtime, key="digest:2025-10-10:zs-sti")
+    assert queued and queued[0].status == "pending"
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(fill_template(template_path(runtime.var_dir, request, "2025Q3")))
+    from reporting.intake import submit_file
+
+    with runtime.sessions.begin() as session:
+        submit_file(session, path, now=at(D(2025, 10, 10), 9), store_dir=runtime.var_dir / "s")
+    steps.dispatch_outbox(runtime, lambda: at(D(2025, 10, 10), 10))
+    assert (
+        rows(runtime, key="digest:2025-10-10:zs-sti")[0].status == "cancelled"
+    )  # re-checked at sending
+    run_days(runtime, D(2025, 10, 11), D(2025, 10, 28))
+    assert [
+        n.key for n in rows(runtime, channel="zs-sti") if n.created_at > at(D(2025, 10, 10), 12)
+    ] == []
+    assert rows(runtime, channel="zs-sti:leader") == []
+
+
+def test_escalations_reach_the_leader_and_the_office(runtime):
+    run_days(runtime, D(2025, 9, 24), D(2025, 10, 21))
+    leader = rows(runtime, key="digest:2025-10-17:zs-sti:leader")
+    assert leader and leader[0].kind == "escalation" and leader[0].status == "sent"
+    office = rows(runtime, key="digest:2025-10-21:office")
+    assert office and len(office[0].payload["items"]) == len(rows(runtime, kind="request"))
+    report = rows(runtime, key="report:zhoushan-standards-2023:2025Q3")
+    assert report and report[0].status == "sent"
+
+
+def test_a_missed_day_is_caught_up_with_one_notice_and_named_in_the_report(runtime):
+    run_days(runtime, D(2025, 9, 24), D(2025, 10, 9))
+    # No tick on 10-10 (before-3) or 10-11 (a make-up Saturday); 10-13 catches up.
+    summary = steps.run_tick(runtime, D(2025, 10, 13), at(D(2025, 10, 13)))
+    assert summary.missed_days == ["2025-10-10", "2025-10-11"]
+    assert any("2025-10-10" in note for note in summary.notes)
+    with runtime.sessions() as session:
+        stages = {
+            s.stage: s.notification_key
+            for s in session.scalars(
+                select(LadderStep).join(Request).where(Request.unit_id == "zs-sti")
+            )
+        }
+    assert stages["before-1"] == "digest:2025-10-13:zs-sti"
+    assert stages["before-3"] is None  # folded: the unit gets one current notice, not two
+
+
+def test_a_failed_tick_alerts_the_admin_channel_and_the_next_run_recovers(runtime, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(steps, "remind", broken)
+    with pytest.raises(RuntimeError):
+        steps.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    alert = rows(runtime, channel="admin")
+    assert alert and "disk full" in alert[0].payload["text"]
+    with runtime.sessions() as session:
+        assert session.scalar(select(TickRun.status)) == "failed"
+    monkeypatch.undo()
+    steps.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
+    assert rows(runtime, kind="request")  # the request of 9-24 goes out on the next run
+
+
+def test_assessment_flags_missing_late_blocked_and_copied_progress(runtime, tmp_path):
+    from reporting.intake import submit_file
+
+    run_days(runtime, D(2025, 6, 23), D(2025, 6, 24))  # 2025Q2 opens
+    with runtime.sessions() as session:
+        q2 = session.scalar(
+            select(Request).where(Request.unit_id == "zs-sti", Request.code.like("2025Q2%"))
+        )
+    path = tmp_path / "q2.xlsx"
+    path.write_bytes(
+        fill_template(
+            template_path(runtime.var_dir, q2, "2025Q2"),
+            text="组织召开专题推进会，协调解决重点难点问题",
+        )
+    )
+    with runtime.sessions.begin() as session:
+        submit_file(session, path, now=at(D(2025, 7, 1)), store_dir=runtime.var_dir / "s")
+    run_days(runtime, D(2025, 9, 24), D(2025, 9, 24))  # 2025Q3 opens, last answers shown
+    with runtime.sessions() as session:
+        q3 = session.scalar(
+            select(Request).where(Request.unit_id == "zs-sti", Request.code.like("2025Q3%"))
+        )
+    path.write_bytes(
+        fill_template(
+            template_path(runtime.var_dir, q3, "2025Q3"),
+            status="受阻",
+            text="组织召开专题推进会，协调解决重点难点问题",
+        )
+    )
+    with runtime.sessions.begin() as session:
+        submit_file(session, path, now=at(D(2025, 10, 9)), store_dir=runtime.var_dir / "s")
+    written = steps.assess_and_report(runtime, D(2025, 10, 14), at(D(2025, 10, 14)), [], force=True)
+    with runtime.sessions() as session:
+        kinds = {
+            (f.subject, f.kind)
+            for f in session.scalars(select(Flag).where(Flag.assessed_on == D(2025, 10, 14)))
+        }
+    assert (
+        ("request", "missing") in kinds
+        and ("task", "copied") in kinds
+        and ("task", "blocked") in kinds
+    )
+    html = next(p for p in written if p.suffix == ".html" and "2025Q3" in p.name).read_text(
+        encoding="utf-8"
+    )
+    assert "<svg" in html and "与上期雷同" in html and "报送率" in html
+    from openpyxl import load_workbook
+
+    xlsx = next(p for p in written if p.suffix == ".xlsx" and "2025Q3" in p.name)
+    assert load_workbook(xlsx).sheetnames == ["报送情况", "任务进展", "指标进度"]
