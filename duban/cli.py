@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -525,32 +526,28 @@ def demo(
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     through_prefect = None
     if prefect_days > 0:
+        # Prefect keeps its own state with the demo's, not in the user's home.
+        os.environ.setdefault("PREFECT_HOME", str((dir / "prefect").resolve()))
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         from flows.prefect_flows import PrefectDays
 
         through_prefect = PrefectDays.last_working_days(rt.calendar, end, prefect_days)
     figures = run_demo(rt, start, end, on_day=through_prefect)
-    table = Table(title=f"duban demo {year}: Zhoushan plans, simulated departments (模拟单位)")
-    for col in ("plan", "period", "due", "requests", "on time", "late", "missing", "submissions"):
-        table.add_column(col, overflow="fold")
-    for row in summary_rows(rt):
+    rows, messages = summary_rows(rt)
+    table = Table(title=f"duban demo {year} — Zhoushan plans, 模拟单位 simulated departments")
+    for col in ("plan", "period", "due", "units", "on time", "late", "missing", "files"):
+        table.add_column(col, no_wrap=True)
+    for row in rows:
         table.add_row(
             *(
                 str(row[c])
-                for c in (
-                    "plan",
-                    "period",
-                    "due",
-                    "requests",
-                    "on time",
-                    "late",
-                    "missing",
-                    "submissions",
-                )
+                for c in ("plan", "period", "due", "units", "on time", "late", "missing", "files")
             )
         )
     out.print(table)
-    out.print("outbox row: requests = messages decided, on time = sent, late = cancelled (unit had submitted), "
-              "missing = failed or undeliverable, submissions = still pending")  # fmt: skip
+    out.print(f"messages decided {sum(messages.values())}: sent {messages['sent']}, cancelled at sending because the unit "
+              f"had submitted {messages['cancelled']}, failed {messages['failed']}, undeliverable {messages['undeliverable']}, "
+              f"pending {messages['pending']}")  # fmt: skip
     acted = figures["acted"]
     out.print(
         f"simulated departments filed {acted['filed']} templates, {acted['mistaken']} with a mistake (rejected, then resent)"

@@ -140,9 +140,8 @@ def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counte
         dept = departments.get(request.unit_id)
         if dept is None:
             continue
-        planned = submit_day(
-            dept.profile, random.Random(request.code), period.opens_on, request.due_on, rt
-        )
+        issued = max(period.opens_on, request.created_at.astimezone(SHANGHAI).date())
+        planned = submit_day(dept.profile, random.Random(request.code), issued, request.due_on, rt)
         if day not in (planned, dept.resend.get(request.code)):
             continue
         mistake = dept.profile == "careless" and not dept.resend
@@ -198,27 +197,28 @@ def _assigned_units(session) -> set[str]:  # type: ignore[no-untyped-def]
     return units
 
 
-def summary_rows(rt: Runtime) -> list[dict[str, object]]:
+def summary_rows(rt: Runtime) -> tuple[list[dict[str, object]], Counter[str]]:
+    """Per plan and period: units asked, answered on time, late, not at all; and the outbox."""
     with rt.sessions() as session:
         rows = []
-        for period, plan in session.execute(
+        query = (
             select(Period, Plan)
             .join(Plan)
             .where(Period.opened_at.is_not(None))
             .order_by(Period.start, Plan.slug)
-        ):
-            requests = list(session.scalars(select(Request).where(Request.period_id == period.id)))
-            statuses = Counter(r.status for r in requests)
-            submissions = session.scalar(
+        )
+        for period, plan in session.execute(query):
+            statuses = Counter(
+                session.scalars(select(Request.status).where(Request.period_id == period.id))
+            )
+            files = session.scalar(
                 select(func.count())
                 .select_from(Submission)
                 .join(Request)
                 .where(Request.period_id == period.id)
             )
-            rows.append({"plan": plan.slug, "period": period.label, "due": period.due_on.isoformat(), "requests": len(requests),
-                         "on time": statuses["submitted"], "late": statuses["late"], "missing": statuses["pending"],
-                         "submissions": submissions})  # fmt: skip
-        messages = Counter(n.status for n in session.scalars(select(Notification)))
-    rows.append({"plan": "outbox", "period": "", "due": "", "requests": sum(messages.values()), "on time": messages["sent"],
-                 "late": messages["cancelled"], "missing": messages["failed"] + messages["undeliverable"], "submissions": messages["pending"]})  # fmt: skip
-    return rows
+            rows.append({"plan": plan.slug.removeprefix("zhoushan-"), "period": period.label, "due": f"{period.due_on:%m-%d}",
+                         "units": sum(statuses.values()), "on time": statuses["submitted"], "late": statuses["late"],
+                         "missing": statuses["pending"], "files": files})  # fmt: skip
+        messages = Counter(session.scalars(select(Notification.status)))
+    return rows, messages

@@ -25,7 +25,7 @@ from db.models import (
     Unit,
 )
 from reporting.cycle import due_end, reporting_of, work_by_unit
-from reporting.progress import NO_DATA, SERIOUSLY_BEHIND, TargetSpec
+from reporting.progress import BEHIND, NO_DATA, ON_TRACK, SERIOUSLY_BEHIND, TargetSpec
 from reporting.progress import assess as assess_target
 
 
@@ -288,24 +288,17 @@ def store(session: Session, period: Period, result: PeriodAssessment, as_of: dt.
                 )
             )
     for t in result.targets:
-        if t.status in (SERIOUSLY_BEHIND, "behind", NO_DATA) or t.will_meet is False:
-            kind = t.status if t.status != "on track" else "forecast miss"
-            session.add(
-                Flag(
-                    period_id=period.id,
-                    assessed_on=as_of,
-                    subject="target",
-                    subject_id=t.target_id,
-                    kind=kind,
-                    severity="high" if t.status == SERIOUSLY_BEHIND else "medium",
-                    figures={
-                        "name": t.name,
-                        "expected": t.expected,
-                        "actual": t.actual,
-                        "forecast": t.forecast,
-                    },
-                )
-            )
+        if t.status in (SERIOUSLY_BEHIND, BEHIND, NO_DATA):
+            kind = t.status
+        elif t.status == ON_TRACK and t.will_meet is False:
+            kind = "forecast miss"  # on track today, but the trend will not reach the target
+        else:
+            continue
+        session.add(
+            Flag(period_id=period.id, assessed_on=as_of, subject="target", subject_id=t.target_id, kind=kind,
+                 severity="high" if t.status == SERIOUSLY_BEHIND else "medium",
+                 figures={"name": t.name, "expected": t.expected, "actual": t.actual, "forecast": t.forecast})
+        )  # fmt: skip
     for task in result.tasks:
         for flag in task.flags:
             session.add(
