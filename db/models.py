@@ -290,3 +290,12 @@ class TickRun(Base):
     status: Mapped[str] = mapped_column(String(10), default="running")  # running | ok | failed
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryLog(Base):
+    """Sends per paced channel (a DingTalk robot), for the per-minute limit across dispatchers."""
+
+    __tablename__ = "delivery_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())

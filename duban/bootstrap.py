@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import make_engine, session_factory, upgrade
@@ -19,22 +21,26 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
-def make_channel(settings: Settings) -> Channel:
+def make_channel(settings: Settings, sessions: sessionmaker[Session]) -> Channel:
     """Apprise when a configuration is given, else the file outbox under var/."""
     if settings.apprise_config is not None:
         from notifications.delivery import AppriseChannel
+        from notifications.pacing import Pacer
 
-        return AppriseChannel.from_config(settings.apprise_config)
+        return AppriseChannel.from_config(
+            settings.apprise_config, Pacer(sessions), lambda: dt.datetime.now(dt.UTC)
+        )
     return FileOutbox(settings.var_dir / "outbox")
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
+    sessions = open_database(settings)
     return Runtime(
-        sessions=open_database(settings),
+        sessions=sessions,
         var_dir=settings.var_dir,
         calendar=WorkCalendar.from_file(settings.calendar_path()),
-        channel=make_channel(settings),
+        channel=make_channel(settings, sessions),
         messages=MessageConfig(
             programme=settings.programme,
             office_name=settings.office_name,

@@ -11,9 +11,19 @@ from typing import Protocol
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, permanent: bool = False):
+    """`done` holds the ids of the URLs that did receive the message (not to be sent again)."""
+
+    def __init__(
+        self,
+        message: str,
+        permanent: bool = False,
+        done: set[str] | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(message)
         self.permanent = permanent
+        self.done = done or set()
+        self.retry_after = retry_after
 
 
 class NoChannel(Exception):
@@ -28,6 +38,7 @@ class Outgoing:
     subject: str
     email: EmailMessage
     markdown: str
+    already: frozenset[str] = frozenset()  # URL ids reached by an earlier attempt
 
 
 class Channel(Protocol):

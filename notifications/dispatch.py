@@ -96,7 +96,10 @@ def compose(
         when=now,
         domain=config.mail_domain,
     )
-    return Outgoing(row.key, row.channel, row.kind, rendered.subject, email, rendered.markdown)
+    already = frozenset(payload.get("delivered_to", []))
+    return Outgoing(
+        row.key, row.channel, row.kind, rendered.subject, email, rendered.markdown, already
+    )
 
 
 def _liaison_attachments(
@@ -162,7 +165,7 @@ def send_one(
         row = session.get(Notification, row_id)
         assert row is not None
         outgoing = compose(session, row, config, now())
-    outcome, error, where = outbox.SENT, None, None
+    outcome, error, where, done, retry_after = outbox.SENT, None, None, set(), None
     if outgoing is None:
         outcome = outbox.CANCELLED
     else:
@@ -171,7 +174,7 @@ def send_one(
         except NoChannel as exc:
             outcome, error = outbox.UNDELIVERABLE, str(exc)
         except DeliveryError as exc:
-            error = str(exc)
+            error, done, retry_after = str(exc), exc.done, exc.retry_after
             outcome = outbox.FAILED if exc.permanent else outbox.PENDING
         except Exception as exc:  # an unexpected failure must not lose the row
             outcome, error = outbox.PENDING, f"{type(exc).__name__}: {exc}"
@@ -184,8 +187,16 @@ def send_one(
             outcome = outbox.FAILED
         row.status = outcome
         row.last_error = error
+        if done:
+            row.payload = {
+                **row.payload,
+                "delivered_to": sorted(set(row.payload.get("delivered_to", [])) | done),
+            }
         if outcome == outbox.PENDING:
-            row.next_attempt_at = now() + outbox.backoff(row.attempts)
+            wait = (
+                dt.timedelta(seconds=retry_after) if retry_after else outbox.backoff(row.attempts)
+            )
+            row.next_attempt_at = now() + wait
         if outcome == outbox.SENT:
             row.sent_at = now()
             assert outgoing is not None

@@ -40,8 +40,9 @@ def build_email(
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = message_id(key, domain)
     msg["X-Duban-Key"] = key
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    # base64: 8-bit Chinese lines can exceed SMTP's 998-byte line limit (RFC 5322 2.1.1).
+    msg.set_content(text, cte="base64")
+    msg.add_alternative(html, subtype="html", cte="base64")
     for a in attachments:
         maintype, subtype = a.mimetype.split("/", 1)
         msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename)

@@ -1,0 +1,259 @@
+"""Delivery through Apprise: channels come from an Apprise configuration file whose tags are
+recipients — a unit id reaches its liaison officers, `<unit id>:leader` its leader, `office`
+the leading-group office, `admin` whoever runs Duban.
+
+Email URLs (`mailto://`, `mailtos://`) are parsed by Apprise but sent by Duban over a pooled
+SMTP connection, because Apprise's email plugin (measured, 1.13) builds its own Message-ID (we
+need one derived from the outbox key so a resent copy folds), converts the HTML to its own text
+part, rejects an attachment mimetype with parameters, and opens one SMTP connection per notify.
+DingTalk goes through our corrected plugin (notifications.dingtalk), every other service through
+Apprise as it is. Errors and logs only ever show Apprise's privacy URLs: no password or token.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import smtplib
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
+from typing import Any
+
+import apprise
+from apprise import NotifyFormat
+from apprise.plugins.email import NotifyEmail, SecureMailMode
+
+from notifications.channels import DeliveryError, NoChannel, Outgoing
+from notifications.dingtalk import TRANSIENT_CODES, DubanDingTalk, register
+from notifications.pacing import Pacer
+
+SMTP_POLICY = email_policy.SMTP  # CRLF line endings, as SMTP requires
+
+
+def url_id(server: Any) -> str:
+    """A stable, secret-free id of one configured URL (a hash of the full URL)."""
+    return hashlib.sha256(server.url(privacy=False).encode("utf-8")).hexdigest()[:16]
+
+
+def shown(server: Any) -> str:
+    return str(server.url(privacy=True)).split("?")[0]
+
+
+@dataclass
+class SmtpTarget:
+    host: str
+    port: int
+    secure: str
+    user: str | None
+    password: str | None
+    verify: bool
+
+    @property
+    def key(self) -> tuple[str, int, str | None]:
+        return (self.host, self.port, self.user)
+
+
+class SmtpPool:
+    """One open SMTP connection per server, reused across messages (Apprise opens one per
+    notify; reusing it is what lets dispatch approach the server's own ceiling)."""
+
+    def __init__(self, timeout: float = 15):
+        self.timeout = timeout
+        self._connections: dict[tuple[str, int, str | None], smtplib.SMTP] = {}
+        self._lock = threading.Lock()
+
+    def _connect(self, t: SmtpTarget) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        if not t.verify:
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        if t.secure == SecureMailMode.SSL:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                t.host, t.port, timeout=self.timeout, context=context
+            )
+        else:
+            conn = smtplib.SMTP(t.host, t.port, timeout=self.timeout)
+            if t.secure == SecureMailMode.STARTTLS:
+                conn.starttls(context=context)
+        if t.user and t.password:
+            conn.login(t.user, t.password)
+        return conn
+
+    def send(self, t: SmtpTarget, sender: str, recipients: list[str], data: bytes) -> None:
+        with self._lock:
+            for attempt in (1, 2):
+                conn = self._connections.get(t.key)
+                try:
+                    if conn is None:
+                        conn = self._connections[t.key] = self._connect(t)
+                    conn.sendmail(sender, recipients, data)
+                    return
+                except smtplib.SMTPServerDisconnected:
+                    self._drop(t.key)
+                    if attempt == 2:
+                        raise
+                except Exception:
+                    self._drop(t.key)
+                    raise
+
+    def _drop(self, key: tuple[str, int, str | None]) -> None:
+        conn = self._connections.pop(key, None)
+        if conn is not None:
+            try:
+                conn.quit()
+            except Exception:  # already gone
+                pass
+
+    def close(self) -> None:
+        with self._lock:
+            for key in list(self._connections):
+                self._drop(key)
+
+
+def classify_smtp(exc: Exception) -> DeliveryError:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return DeliveryError(
+            f"recipient refused ({', '.join(map(str, codes))})",
+            permanent=all(c >= 500 for c in codes),
+        )
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return DeliveryError(f"SMTP login refused ({exc.smtp_code})", permanent=True)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        said = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return DeliveryError(f"SMTP {exc.smtp_code} {said[:120]}", permanent=exc.smtp_code >= 500)
+    return DeliveryError(f"SMTP server unreachable ({type(exc).__name__})", permanent=False)
+
+
+class AppriseChannel:
+    def __init__(
+        self,
+        apobj: apprise.Apprise,
+        pacer: Pacer | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ):
+        self.apprise = apobj
+        self.pacer = pacer
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.smtp = SmtpPool()
+
+    @classmethod
+    def from_config(
+        cls, path: Path, pacer: Pacer | None = None, clock: Callable[[], dt.datetime] | None = None
+    ) -> AppriseChannel:
+        register()
+        if not path.exists():
+            raise FileNotFoundError(
+                f"DUBAN_APPRISE_CONFIG: {path} does not exist; create it or unset the variable"
+            )
+        config = apprise.AppriseConfig()
+        config.add(str(path))
+        apobj = apprise.Apprise()
+        apobj.add(config)
+        return cls(apobj, pacer, clock)
+
+    def servers(self, recipient: str) -> list[Any]:
+        return list(self.apprise.find(tag=recipient, match_always=False))
+
+    def send(self, message: Outgoing) -> str:
+        servers = self.servers(message.recipient)
+        if not servers:
+            raise NoChannel(
+                f"no channel configured for tag {message.recipient!r} in the Apprise configuration"
+            )
+        done = set(message.already)
+        errors: list[tuple[str, DeliveryError]] = []
+        for server in servers:
+            uid = url_id(server)
+            if uid in done:
+                continue  # delivered on an earlier attempt of this message
+            try:
+                self._send_one(server, uid, message)
+                done.add(uid)
+            except DeliveryError as exc:
+                errors.append((shown(server), exc))
+        if errors:
+            text = "; ".join(f"{where}: {exc}" for where, exc in errors)
+            raise DeliveryError(text, permanent=all(e.permanent for _, e in errors), done=done)
+        return ", ".join(shown(s) for s in servers)
+
+    def _send_one(self, server: Any, uid: str, message: Outgoing) -> None:
+        if isinstance(server, NotifyEmail):
+            self._email(server, message.email)
+            return
+        if self.pacer is not None and isinstance(server, DubanDingTalk):
+            self.pacer.acquire(uid, self.clock())
+        if isinstance(server, DubanDingTalk):
+            ok = server.notify(
+                body=message.markdown, title=message.subject, body_format=NotifyFormat.MARKDOWN
+            )
+            if not ok:
+                code = server.last_errcode
+                raise DeliveryError(
+                    f"DingTalk errcode {code}: {server.last_errmsg}",
+                    permanent=code not in TRANSIENT_CODES,
+                )
+            return
+        body = message.email.get_body(("plain",))
+        text = body.get_content() if body is not None else message.subject
+        if not server.notify(body=text, title=message.subject):
+            raise DeliveryError(
+                "the service refused the message (see Apprise's log)", permanent=False
+            )
+
+    def _email(self, server: NotifyEmail, email: EmailMessage) -> None:
+        target = SmtpTarget(
+            server.smtp_host,
+            int(server.port),
+            server.secure_mode,
+            server.user,
+            server.password,
+            server.verify_certificate,
+        )
+        sender = server.from_addr[1]
+        for name, address in server.targets:
+            copy_ = copy.deepcopy(email)  # a shallow copy would share (and edit) the header list
+            del copy_["To"]
+            copy_["To"] = formataddr((name or "", address))
+            del copy_["From"]
+            copy_["From"] = formataddr((email["From"].addresses[0].display_name, sender))
+            try:
+                self.smtp.send(target, sender, [address], copy_.as_bytes(policy=SMTP_POLICY))
+            except (smtplib.SMTPException, OSError) as exc:
+                raise classify_smtp(exc) from None
+
+    def test(self, recipient: str) -> list[tuple[str, bool, str]]:
+        """Send a short test message to every URL of `recipient`; return (url, ok, error)."""
+        from notifications.mail import build_email
+
+        now = self.clock()
+        email = build_email(key=f"test:{recipient}:{now.isoformat()}", subject="【督办】通道测试 channel test",
+                            text="这是督办系统的通道测试消息，无需回复。", html="<p>这是督办系统的通道测试消息，无需回复。</p>",
+                            sender=("督办系统", "duban@localhost"), to=[(recipient, "test@localhost")], attachments=[],
+                            when=now, domain="duban.test")  # fmt: skip
+        outgoing = Outgoing(
+            f"test:{recipient}",
+            recipient,
+            "test",
+            email["Subject"],
+            email,
+            "### 督办通道测试\n\n这是督办系统的通道测试消息。",
+        )
+        results = []
+        for server in self.servers(recipient):
+            try:
+                self._send_one(server, url_id(server), outgoing)
+                results.append((shown(server), True, ""))
+            except DeliveryError as exc:
+                results.append((shown(server), False, str(exc)))
+        return results
