@@ -33,6 +33,21 @@ def make_channel(settings: Settings, sessions: sessionmaker[Session]) -> Channel
     return FileOutbox(settings.var_dir / "outbox")
 
 
+def parse_hours(text: str) -> tuple[int, int] | None:
+    """ "8-20" → (8, 20); "always" → None: send at any hour on any day (tests, urgent sites)."""
+    if text.strip().lower() == "always":
+        return None
+    try:
+        start, end = (int(x) for x in text.split("-"))
+    except ValueError:
+        raise ValueError(
+            f"DUBAN_SEND_HOURS={text!r}: write START-END in whole hours, e.g. 8-20"
+        ) from None
+    if not 0 <= start < end <= 24:
+        raise ValueError(f"DUBAN_SEND_HOURS={text!r}: need 0 <= START < END <= 24")
+    return start, end
+
+
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     sessions = open_database(settings)
@@ -46,5 +61,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
             office_name=settings.office_name,
             office_email=settings.office_email,
             mail_domain=settings.mail_domain,
+            lease_seconds=settings.outbox_lease_seconds,
         ),
+        send_hours=parse_hours(settings.send_hours),
     )

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     office_email: str = "office@duban.invalid"
     mail_domain: str = "duban.invalid"
     apprise_config: Path | None = None  # channels; none: write messages to <var_dir>/outbox/
+    send_hours: str = "8-20"  # Shanghai hours on working days in which messages to units go out
+    outbox_lease_seconds: int = 600
 
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'duban.db'}"

@@ -19,6 +19,7 @@ class Runtime:
     calendar: WorkCalendar
     channel: Channel
     messages: MessageConfig
+    send_hours: tuple[int, int] | None = (8, 20)  # Shanghai hours on working days; None: any time
 
     @property
     def inbox(self) -> Path:

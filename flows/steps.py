@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Notification, Period, Plan, TickRun, Unit
+from db.models import Period, Plan, TickRun, Unit
 from flows.runtime import Runtime
 from notifications import outbox
 from notifications.dispatch import dispatch
@@ -268,18 +268,31 @@ def run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime) -> TickSummary:
     return summary
 
 
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def may_send(rt: Runtime) -> Any:
+    """Messages to units go out on working days within the configured Shanghai hours."""
+
+    def check(now: dt.datetime) -> bool:
+        if rt.send_hours is None:
+            return True
+        local = now.astimezone(SHANGHAI)
+        start, end = rt.send_hours
+        return rt.calendar.is_workday(local.date()) and start <= local.hour < end
+
+    return check
+
+
 def dispatch_outbox(
     rt: Runtime, now_fn: Any, worker: str = "dispatcher", limit: int | None = None
 ) -> Counter[str]:
-    return dispatch(rt.sessions, rt.channel, rt.messages, now_fn, worker=worker, limit=limit)
-
-
-def pending_count(rt: Runtime) -> int:
-    with rt.sessions() as session:
-        return len(
-            list(
-                session.scalars(
-                    select(Notification.id).where(Notification.status == outbox.PENDING)
-                )
-            )
-        )
+    return dispatch(
+        rt.sessions,
+        rt.channel,
+        rt.messages,
+        now_fn,
+        worker=worker,
+        limit=limit,
+        may_send=may_send(rt),
+    )

@@ -33,6 +33,7 @@ class MessageConfig:
     mail_domain: str = "duban.invalid"
     how_to_submit: str = "回复本邮件或交至领导小组办公室"
     max_attempts: int = 5
+    lease_seconds: int = 600  # a claimed row returns to pending if its dispatcher died
 
 
 def still_wanted(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -139,18 +140,26 @@ def dispatch(
     worker: str = "dispatcher",
     batch: int = 20,
     limit: int | None = None,
+    may_send: Callable[[dt.datetime], bool] | None = None,
 ) -> Counter[str]:
-    """Send what is due; return counts by outcome. Each row is its own transaction."""
+    """Send what is due; return counts by outcome. Each row is its own transaction.
+
+    `may_send(now)` says whether messages to units may go out now (working days and hours);
+    when it says no, only alerts to the admin go.
+    """
     stats: Counter[str] = Counter()
     with sessions.begin() as session:
-        stats["requeued"] += outbox.reclaim_expired(session, now())
+        stats["requeued"] += outbox.reclaim_expired(
+            session, now(), dt.timedelta(seconds=config.lease_seconds)
+        )
     while limit is None or stats.total() - stats["requeued"] < limit:
+        kinds = None if may_send is None or may_send(now()) else ("admin",)
         with sessions.begin() as session:
-            ids = outbox.claim(session, now(), worker, batch)
+            ids = outbox.claim(session, now(), worker, batch, kinds)
         if not ids:
             break
         for row_id in ids:
-            stats[send_one(sessions, row_id, channel, config, now)] += 1
+            stats[send_one(sessions, row_id, channel, config, now, worker)] += 1
     return stats
 
 
@@ -160,6 +169,7 @@ def send_one(
     channel: Channel,
     config: MessageConfig,
     now: Callable[[], dt.datetime],
+    worker: str = "dispatcher",
 ) -> str:
     with sessions() as session:
         row = session.get(Notification, row_id)
@@ -201,5 +211,5 @@ def send_one(
             row.sent_at = now()
             assert outgoing is not None
             row.subject = outgoing.subject
-            row.payload = {**row.payload, "delivered": where}
+            row.payload = {**row.payload, "delivered": where, "sent_by": worker}
     return "retry" if outcome == outbox.PENDING else outcome

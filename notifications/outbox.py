@@ -83,8 +83,15 @@ def reclaim_expired(session: Session, now: dt.datetime, lease: dt.timedelta = LE
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-def claim(session: Session, now: dt.datetime, worker: str, limit: int = 20) -> list[int]:
-    """Claim up to `limit` due rows for `worker`; return their ids. Commit right after."""
+def claim(
+    session: Session,
+    now: dt.datetime,
+    worker: str,
+    limit: int = 20,
+    kinds: tuple[str, ...] | None = None,
+) -> list[int]:
+    """Claim up to `limit` due rows (of `kinds`, if given) for `worker`; return their ids.
+    Commit right after."""
     due = (
         select(Notification.id)
         .where(Notification.status == PENDING)
@@ -92,6 +99,8 @@ def claim(session: Session, now: dt.datetime, worker: str, limit: int = 20) -> l
         .order_by(Notification.id)
         .limit(limit)
     )
+    if kinds is not None:
+        due = due.where(Notification.kind.in_(kinds))
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.scalars(due.with_for_update(skip_locked=True)))
         if ids:

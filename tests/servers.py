@@ -121,3 +121,17 @@ class DingTalkRobot:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class SlowInbox(Inbox):
+    """Takes `delay` seconds to accept each message, so a test can kill a sender mid-batch."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
