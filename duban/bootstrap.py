@@ -64,4 +64,5 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
             lease_seconds=settings.outbox_lease_seconds,
         ),
         send_hours=parse_hours(settings.send_hours),
+        caldav_url=settings.caldav_url,
     )

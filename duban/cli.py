@@ -566,3 +566,106 @@ def serve() -> None:
     from flows.prefect_flows import serve_deployments
 
     serve_deployments(Settings().var_dir)
+
+
+requests_app = typer.Typer(
+    help="Office actions on requests: list, extend a deadline, waive.", no_args_is_help=True
+)
+app.add_typer(requests_app, name="requests")
+
+
+@requests_app.command("list")
+def requests_list(
+    period: Annotated[str | None, typer.Option("--period", help="e.g. 2025Q3")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, submitted, late, waived")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+) -> None:
+    """List requests with their reference codes, due dates and status."""
+    from sqlalchemy import select
+
+    from db.models import Period, Request, Unit
+    from duban.bootstrap import open_database
+
+    with open_database(Settings())() as session:
+        query = (
+            select(Request, Period, Unit)
+            .join(Period, Request.period_id == Period.id)
+            .join(Unit, Request.unit_id == Unit.id)
+        )
+        if period:
+            query = query.where(Period.label == period)
+        if status:
+            query = query.where(Request.status == status)
+        rows = [{"code": r.code, "unit": u.name, "period": p.label, "due_on": r.due_on.isoformat(), "status": r.status,
+                 "sequence": r.sequence} for r, p, u in session.execute(query.order_by(Request.due_on, Request.code))]  # fmt: skip
+    if format == Format.json:
+        _dump_json(rows)
+        return
+    table = Table(title="requests")
+    for col in ("code", "unit", "period", "due_on", "status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["code"], r["unit"], r["period"], r["due_on"], r["status"])
+    out.print(table)
+
+
+@requests_app.command("extend")
+def requests_extend(
+    code: Annotated[str, typer.Argument(help="Reference code, e.g. 2025Q3-zs-sti-P1")],
+    due: Annotated[str, typer.Option("--due", help="The new due date (a working day, YYYY-MM-DD)")],
+) -> None:
+    """Move a unit's deadline; the invite is re-sent with a higher SEQUENCE."""
+    from duban.bootstrap import build_runtime
+    from flows import steps
+    from reporting.cycle import ActionError
+
+    try:
+        out.print(steps.change_deadline(build_runtime(), code, _now(), new_due=_parse_day(due)))
+    except ActionError as exc:
+        _fail(str(exc), 1)
+
+
+@requests_app.command("waive")
+def requests_waive(code: Annotated[str, typer.Argument(help="Reference code")]) -> None:
+    """Excuse a unit from a period's report; its invite is cancelled (METHOD:CANCEL)."""
+    from duban.bootstrap import build_runtime
+    from flows import steps
+    from reporting.cycle import ActionError
+
+    try:
+        out.print(steps.change_deadline(build_runtime(), code, _now(), waive=True))
+    except ActionError as exc:
+        _fail(str(exc), 1)
+
+
+channels_app = typer.Typer(help="Delivery channels (Apprise configuration).", no_args_is_help=True)
+app.add_typer(channels_app, name="channels")
+
+
+@channels_app.command("test")
+def channels_test(
+    unit: Annotated[
+        str, typer.Argument(help="A tag: unit id, '<unit id>:leader', 'office' or 'admin'")
+    ],
+) -> None:
+    """Send a test message to every channel of UNIT and report per URL (secrets hidden)."""
+    from notifications.delivery import AppriseChannel
+
+    settings = Settings()
+    if settings.apprise_config is None:
+        _fail("DUBAN_APPRISE_CONFIG is not set; messages go to the outbox folder (var/outbox/)", 1)
+        return
+    channel = AppriseChannel.from_config(settings.apprise_config)
+    results = channel.test(unit)
+    if not results:
+        _fail(f"no channel is configured for tag {unit!r} in {settings.apprise_config}", 1)
+    table = Table(title=f"channels of {unit}")
+    for col in ("url", "result"):
+        table.add_column(col, overflow="fold")
+    for url, ok, error in results:
+        table.add_row(url, "ok" if ok else f"failed: {error}")
+    out.print(table)
+    if not all(ok for _, ok, _ in results):
+        raise typer.Exit(1)

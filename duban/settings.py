@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     apprise_config: Path | None = None  # channels; none: write messages to <var_dir>/outbox/
     send_hours: str = "8-20"  # Shanghai hours on working days in which messages to units go out
     outbox_lease_seconds: int = 600
+    caldav_url: str | None = None  # a CalDAV calendar collection to publish open deadlines to
 
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'duban.db'}"

@@ -76,6 +76,7 @@ def tick_flow(as_of: dt.date | None = None, var_dir: str | None = None) -> dict[
         summary.notes = steps.calendar_notes(
             rt, day, [dt.date.fromisoformat(d) for d in summary.missed_days]
         )
+        summary.notes += steps.publish_feeds(rt, at)
         summary.reports = report_task(rt, day, at, summary.notes)
     except Exception as exc:
         steps.fail_tick(rt, day, at, exc)

@@ -20,6 +20,7 @@ class Runtime:
     channel: Channel
     messages: MessageConfig
     send_hours: tuple[int, int] | None = (8, 20)  # Shanghai hours on working days; None: any time
+    caldav_url: str | None = None  # publish open deadlines to this CalDAV calendar collection
 
     @property
     def inbox(self) -> Path:
@@ -28,3 +29,7 @@ class Runtime:
     @property
     def reports(self) -> Path:
         return self.var_dir / "reports"
+
+    @property
+    def feeds(self) -> Path:
+        return self.var_dir / "feeds"

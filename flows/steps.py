@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Period, Plan, TickRun, Unit
+from db.models import Period, Plan, Request, TickRun, Unit
 from flows.runtime import Runtime
 from notifications import outbox
 from notifications.dispatch import dispatch
@@ -122,6 +122,50 @@ def remind(rt: Runtime, as_of: dt.date, now: dt.datetime) -> tuple[int, int, int
                 continue
             reminders.mark_handled(session, digest, as_of, digest.key)
     return created, merged, deferred
+
+
+def publish_feeds(rt: Runtime, now: dt.datetime) -> list[str]:
+    """Rewrite every unit's .ics feed; publish to CalDAV when configured. Return notes."""
+    from notifications.feeds import CalDavError, publish_caldav, write_feeds
+
+    with rt.sessions() as session:
+        items = reminders.open_items(session, rt.calendar, rt.var_dir)
+        units = sorted(set(session.scalars(select(Request.unit_id))))
+    write_feeds(rt.feeds, items, units, rt.messages, now)
+    if not rt.caldav_url:
+        return []
+    try:
+        put, deleted = publish_caldav(rt.caldav_url, [i for unit in items.values() for i in unit], rt.messages, now,
+                                      rt.feeds / "caldav-published.json")  # fmt: skip
+    except CalDavError as exc:
+        log.warning("%s", exc)
+        return [f"日历发布失败：{exc}"]
+    log.info("CalDAV: %s deadlines published, %s removed", put, deleted)
+    return []
+
+
+def change_deadline(
+    rt: Runtime, code: str, now: dt.datetime, new_due: dt.date | None = None, waive: bool = False
+) -> str:
+    """Extend or waive a request and send the unit its updated (or cancelled) invite."""
+    from reporting.cycle import extend, find_request
+    from reporting.cycle import waive as waive_request
+
+    with rt.sessions.begin() as session:
+        request = find_request(session, code)
+        if waive:
+            waive_request(session, request, now)
+        else:
+            assert new_due is not None
+            extend(session, request, new_due, now, rt.calendar)
+        item = reminders.invite_item(session, request, rt.calendar, rt.var_dir)
+        unit = session.get(Unit, request.unit_id)
+        method = "CANCEL" if waive else "REQUEST"
+        outbox.enqueue(session, key=f"invite:{request.code}:{request.sequence}", recipient=request.unit_id,
+                       unit_id=request.unit_id, kind="invite", subject="",
+                       payload={"item": item, "method": method, "salutation": unit.name if unit else request.unit_id},
+                       now=now)  # fmt: skip
+        return f"{request.code}: {'waived' if waive else f'due {request.due_on}'}, invite sequence {request.sequence}"
 
 
 def periods_in_play(rt: Runtime, as_of: dt.date) -> list[tuple[int, str, str]]:
@@ -260,6 +304,7 @@ def run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime) -> TickSummary:
         summary.notes = calendar_notes(
             rt, as_of, [dt.date.fromisoformat(d) for d in summary.missed_days]
         )
+        summary.notes += publish_feeds(rt, now)
         summary.reports = [str(p) for p in assess_and_report(rt, as_of, now, summary.notes)]
     except Exception as exc:
         fail_tick(rt, as_of, now, exc)

@@ -68,6 +68,11 @@ def compose(
         )
         if audience == "liaison":
             attachments = _liaison_attachments(items, payload, config, now)
+    elif row.kind == "invite":
+        invite = _invite(row, session, config, now)
+        if invite is None:
+            return None
+        rendered, attachments = invite
     else:
         rendered = Rendered(
             row.subject,
@@ -103,6 +108,21 @@ def compose(
     )
 
 
+def event_for(
+    item: dict[str, Any], config: MessageConfig, now: dt.datetime, cancelled: bool = False
+) -> Any:
+    """The VEVENT of one request's deadline: stable UID, SEQUENCE from the request."""
+    return deadline_event(
+        uid=f"{item['code']}@{config.mail_domain}", sequence=int(item.get("sequence", 0)),
+        summary=f"{config.programme}：报送{item['period_name']}工作进展（{item['code']}）",
+        description=f"《{item['plan_title']}》{item['period_name']}工作进展报送截止。参考编号 {item['code']}。",
+        due_on=dt.date.fromisoformat(item["due_on"]), alarm_on=dt.date.fromisoformat(item.get("alarm_on", item["due_on"])),
+        organizer_email=config.office_email, organizer_name=config.office_name,
+        attendee_email=f"{item['unit_id']}@{config.mail_domain}", attendee_name=item["unit_name"], stamp=now,
+        cancelled=cancelled,
+    )  # fmt: skip
+
+
 def _liaison_attachments(
     items: list[dict[str, Any]], payload: dict[str, Any], config: MessageConfig, now: dt.datetime
 ) -> list[Attachment]:
@@ -111,24 +131,28 @@ def _liaison_attachments(
         path = Path(item["template"])
         if path.exists():
             attachments.append(Attachment(f"{item['code']}.xlsx", path.read_bytes(), XLSX))
-    events = [
-        deadline_event(
-            uid=f"{item['code']}@{config.mail_domain}",
-            sequence=int(item.get("sequence", 0)),
-            summary=f"{config.programme}：报送{item['period_name']}工作进展（{item['code']}）",
-            description=f"《{item['plan_title']}》{item['period_name']}工作进展报送截止。参考编号 {item['code']}。",
-            due_on=dt.date.fromisoformat(item["due_on"]),
-            alarm_on=dt.date.fromisoformat(item.get("alarm_on", item["due_on"])),
-            organizer_email=config.office_email,
-            organizer_name=config.office_name,
-            attendee_email=f"{item['unit_id']}@{config.mail_domain}",
-            attendee_name=item["unit_name"],
-            stamp=now,
-        )
-        for item in items
-    ]
+    events = [event_for(item, config, now) for item in items]
     attachments.append(Attachment("deadline.ics", calendar_of(events, "REQUEST"), "text/calendar"))
     return attachments
+
+
+def _invite(
+    row: Notification, session: Session, config: MessageConfig, now: dt.datetime
+) -> tuple[Rendered, list[Attachment]] | None:
+    item, method = row.payload["item"], row.payload["method"]
+    if method == "REQUEST" and not still_wanted(session, [item]):
+        return None
+    if method == "CANCEL":
+        subject = f"【{config.programme}】{item['period_name']}工作进展免报通知（{item['code']}）"
+        text = f"{row.payload['salutation']}：\n\n经领导小组办公室同意，贵单位《{item['plan_title']}》{item['period_name']}工作进展免于报送，原定截止日期 {item['due_text']} 的日程已取消。\n\n{config.office_name}"
+    else:
+        subject = f"【{config.programme}】{item['period_name']}工作进展报送截止日期调整为{item['due_text']}"
+        text = f"{row.payload['salutation']}：\n\n贵单位《{item['plan_title']}》{item['period_name']}工作进展的报送截止日期调整为 {item['due_text']}（参考编号 {item['code']}），日程已同步更新。\n\n{config.office_name}"
+    ics = calendar_of([event_for(item, config, now, cancelled=method == "CANCEL")], method)
+    rendered = Rendered(
+        subject, text, "<p>" + text.replace("\n\n", "</p><p>") + "</p>", f"### {subject}\n\n{text}"
+    )
+    return rendered, [Attachment("deadline.ics", ics, "text/calendar")]
 
 
 def dispatch(

@@ -280,3 +280,52 @@ def assignments_of(session: Session, task_id: int) -> list[Assignment]:
             select(Assignment).where(Assignment.task_id == task_id, Assignment.retired_at.is_(None))
         )
     )
+
+
+class ActionError(ValueError):
+    pass
+
+
+def find_request(session: Session, code: str) -> Request:
+    request = session.scalar(select(Request).where(Request.code == code))
+    if request is None:
+        raise ActionError(
+            f"no request with reference code {code!r}; see `duban outbox` or the report for codes"
+        )
+    return request
+
+
+def extend(
+    session: Session, request: Request, new_due: dt.date, now: dt.datetime, cal: WorkCalendar
+) -> Request:
+    """Move a request's deadline (to a working day); its invite goes out again with SEQUENCE + 1
+    and its reminders restart from the new date."""
+    if request.status == "waived":
+        raise ActionError(f"{request.code} is waived; nothing to extend")
+    if not cal.is_workday(new_due):
+        raise ActionError(
+            f"{new_due} is not a working day; the next one is {cal.next_workday(new_due)}"
+        )
+    if new_due == request.due_on:
+        return request
+    old = request.due_on
+    request.due_on = new_due
+    request.sequence += 1
+    session.add(
+        RequestEvent(
+            request_id=request.id, at=now, status=request.status, note=f"due {old} → {new_due}"
+        )
+    )
+    session.flush()
+    return request
+
+
+def waive(
+    session: Session, request: Request, now: dt.datetime, reason: str | None = None
+) -> Request:
+    """Excuse a unit from a period's report; its invite is cancelled."""
+    if request.status != "waived":
+        request.sequence += 1
+        set_status(session, request, "waived", now, reason or "waived by the office")
+        session.flush()
+    return request

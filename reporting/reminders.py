@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -96,6 +96,12 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
     for request, period, plan in rows:
         ladder = reporting_of(plan).ladder
         steps = schedule(period.opens_on, request.due_on, ladder, cal)
+        if request.sequence:
+            # A moved deadline restarts the reminders: its steps are new stages (before-3#1 …).
+            steps = [
+                s if s.stage == "request" else replace(s, stage=f"{s.stage}#{request.sequence}")
+                for s in steps
+            ]
         for step in due_steps(steps, done[request.id], as_of):
             recipient = {
                 LIAISON: request.unit_id,
@@ -145,3 +151,29 @@ def mark_handled(session: Session, digest: Digest, as_of: dt.date, key: str) -> 
             )
         )
     session.flush()
+
+
+def invite_item(
+    session: Session, request: Request, cal: WorkCalendar, var_dir: Any
+) -> dict[str, Any]:
+    """The item of a request for an invite (new, moved or cancelled deadline)."""
+    step = Step("invite", "invite", LIAISON, request.due_on)
+    return item_for(session, request, step, request.due_on, cal, var_dir)
+
+
+def open_items(
+    session: Session, cal: WorkCalendar, var_dir: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """Every unit's open deadlines (pending requests of opened periods), for calendar feeds."""
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    cache: dict[int, Any] = {}
+    rows = session.scalars(
+        select(Request).join(Period, Request.period_id == Period.id)
+        .where(Request.status == "pending", Period.opened_at.is_not(None)).order_by(Request.due_on, Request.id)
+    )  # fmt: skip
+    for request in rows:
+        step = Step("feed", "invite", LIAISON, request.due_on)
+        by_unit[request.unit_id].append(
+            item_for(session, request, step, request.due_on, cal, var_dir, cache)
+        )
+    return dict(by_unit)
