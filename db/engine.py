@@ -26,6 +26,9 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
+            # With WAL, NORMAL loses no committed transaction on a process crash (only on power
+            # loss) and saves an fsync per commit: the outbox commits once per message.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine

@@ -37,6 +37,9 @@ def sign(secret: str, timestamp_ms: int) -> str:
 class DubanDingTalk(NotifyDingTalk):  # type: ignore[misc]
     service_name = "DingTalk (Duban)"
     notify_format = NotifyFormat.MARKDOWN  # digests are markdown unless the URL says format=text
+    # Apprise sleeps 5.5 s between two sends of one URL by default; Duban paces robots itself
+    # (notifications.pacing: 20 a minute across all dispatchers), so no sleep here.
+    request_rate_per_sec = 0
     # Not a Markdown title limit problem: DingTalk's markdown needs a title and a text.
     title_maxlen = 250
 
