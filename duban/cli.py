@@ -563,9 +563,13 @@ def demo(
 def serve() -> None:
     """Run the Prefect deployments: the tick at 09:00 on working days (Asia/Shanghai) and
     dispatch every 5 minutes. Starts a local Prefect server unless PREFECT_API_URL is set."""
+    settings = Settings()
+    # Prefect keeps its state under var/ (not the user's home), and sends no telemetry.
+    os.environ.setdefault("PREFECT_HOME", str((settings.var_dir / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.prefect_flows import serve_deployments
 
-    serve_deployments(Settings().var_dir)
+    serve_deployments(settings.var_dir)
 
 
 requests_app = typer.Typer(
