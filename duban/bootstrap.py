@@ -11,6 +11,7 @@ from duban.settings import Settings
 from flows.runtime import Runtime
 from notifications.channels import Channel, FileOutbox
 from notifications.dispatch import MessageConfig
+from notifications.links import Links
 from reporting.workdays import WorkCalendar
 
 
@@ -65,4 +66,5 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         ),
         send_hours=parse_hours(settings.send_hours),
         caldav_url=settings.caldav_url,
+        links=Links(settings.secret(), settings.portal_url, settings.portal_grace_days),
     )

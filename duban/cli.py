@@ -561,14 +561,23 @@ def demo(
 
 @app.command("serve")
 def serve() -> None:
-    """Run the Prefect deployments: the tick at 09:00 on working days (Asia/Shanghai) and
-    dispatch every 5 minutes. Starts a local Prefect server unless PREFECT_API_URL is set."""
+    """Run the Prefect deployments — the tick at 09:00 on working days (Asia/Shanghai), dispatch
+    every 5 minutes — and the portal on 127.0.0.1:8000. Starts a local Prefect server unless
+    PREFECT_API_URL is set."""
     settings = Settings()
     # Prefect keeps its state under var/ (not the user's home), and sends no telemetry.
     os.environ.setdefault("PREFECT_HOME", str((settings.var_dir / "prefect").resolve()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    import threading
+
+    import uvicorn
+
     from flows.prefect_flows import serve_deployments
 
+    portal_server = uvicorn.Server(
+        uvicorn.Config(build_portal(settings), host="127.0.0.1", port=8000, log_level="warning")
+    )
+    threading.Thread(target=portal_server.run, name="portal", daemon=True).start()
     serve_deployments(settings.var_dir)
 
 
@@ -673,3 +682,53 @@ def channels_test(
     out.print(table)
     if not all(ok for _, ok, _ in results):
         raise typer.Exit(1)
+
+
+def build_portal(settings: Settings):  # type: ignore[no-untyped-def]
+    from duban.bootstrap import build_runtime
+    from duban.portal.app import create_app
+
+    return create_app(
+        build_runtime(settings), settings.secret(), max_upload_bytes=settings.max_upload_bytes
+    )
+
+
+@app.command("portal")
+def portal(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the web portal (units' forms, the office dashboard) with uvicorn on the configured database."""
+    import uvicorn
+
+    uvicorn.run(build_portal(Settings()), host=host, port=port, proxy_headers=True)
+
+
+office_app = typer.Typer(help="Office staff accounts for the portal.", no_args_is_help=True)
+app.add_typer(office_app, name="office")
+
+
+@office_app.command("add-user")
+def office_add_user(
+    username: Annotated[str, typer.Argument(help="Sign-in name")],
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 10 characters (prompted, never echoed)",
+        ),
+    ],
+) -> None:
+    """Create an office user (or set a new password); the password is stored as an argon2 hash."""
+    from duban.bootstrap import open_database
+    from duban.portal.security import add_user
+
+    try:
+        with open_database(Settings()).begin() as session:
+            add_user(session, username, password, _now())
+    except ValueError as exc:
+        _fail(str(exc), 1)
+    out.print(f"office user {username} saved")

@@ -24,6 +24,29 @@ class Settings(BaseSettings):
     send_hours: str = "8-20"  # Shanghai hours on working days in which messages to units go out
     outbox_lease_seconds: int = 600
     caldav_url: str | None = None  # a CalDAV calendar collection to publish open deadlines to
+    portal_url: str = "http://127.0.0.1:8000"
+    portal_grace_days: int = 30  # unit links stay valid this long after the due date
+    secret_key: str | None = (
+        None  # signs unit links and office sessions; default <var_dir>/secret.key
+    )
+    secret_key_file: Path | None = None
+    max_upload_bytes: int = 5 * 1024 * 1024
+
+    def secret(self) -> str:
+        """The signing secret: DUBAN_SECRET_KEY, DUBAN_SECRET_KEY_FILE, or one generated once
+        into <var_dir>/secret.key (readable by its owner only)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.secret_key_file or self.var_dir / "secret.key"
+        if not path.exists():
+            import os
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        return path.read_text().strip()
 
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'duban.db'}"

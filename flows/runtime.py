@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from notifications.channels import Channel
 from notifications.dispatch import MessageConfig
+from notifications.links import Links
 from reporting.workdays import WorkCalendar
 
 
@@ -21,6 +22,7 @@ class Runtime:
     messages: MessageConfig
     send_hours: tuple[int, int] | None = (8, 20)  # Shanghai hours on working days; None: any time
     caldav_url: str | None = None  # publish open deadlines to this CalDAV calendar collection
+    links: Links | None = None  # personal portal links in messages
 
     @property
     def inbox(self) -> Path:

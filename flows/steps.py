@@ -88,6 +88,7 @@ def remind(rt: Runtime, as_of: dt.date, now: dt.datetime) -> tuple[int, int, int
     with rt.sessions.begin() as session:
         units = {u.id: u.name for u in session.scalars(select(Unit))}
         for digest in reminders.decide(session, as_of, rt.calendar, rt.var_dir):
+            add_links(rt, digest.items)
             salutation = {"office": rt.messages.office_name}.get(digest.audience) or units.get(
                 digest.unit_id or "", digest.recipient
             )
@@ -122,6 +123,19 @@ def remind(rt: Runtime, as_of: dt.date, now: dt.datetime) -> tuple[int, int, int
                 continue
             reminders.mark_handled(session, digest, as_of, digest.key)
     return created, merged, deferred
+
+
+def add_links(rt: Runtime, items: list[dict[str, Any]]) -> None:
+    """Give each item the unit's personal portal link for that request."""
+    if rt.links is None:
+        return
+    for item in items:
+        item["link"] = rt.links.url(
+            item["request_id"],
+            item["unit_id"],
+            item["period_label"],
+            dt.date.fromisoformat(item["due_on"]),
+        )
 
 
 def publish_feeds(rt: Runtime, now: dt.datetime) -> list[str]:
@@ -159,6 +173,7 @@ def change_deadline(
             assert new_due is not None
             extend(session, request, new_due, now, rt.calendar)
         item = reminders.invite_item(session, request, rt.calendar, rt.var_dir)
+        add_links(rt, [item])
         unit = session.get(Unit, request.unit_id)
         method = "CANCEL" if waive else "REQUEST"
         outbox.enqueue(session, key=f"invite:{request.code}:{request.sequence}", recipient=request.unit_id,

@@ -126,6 +126,7 @@ def submit_file(
     channel: str = "excel",
     expected_unit: str | None = None,
     submitter: str | None = None,
+    expected_code: str | None = None,
 ) -> IntakeResult:
     """Take a filled template: validate it whole, keep the file and its sha256, record it."""
     try:
@@ -140,6 +141,12 @@ def submit_file(
     if request is None:
         raise SubmissionRejected(
             [f"填报说明!B7: 参考编号 {filled.code} 不存在 (unknown reference code)"]
+        )
+    if expected_code and request.code != expected_code:
+        raise SubmissionRejected(
+            [
+                f"此文件属于报送请求 {request.code}，不是本链接的 {expected_code} (file for another request; 请下载本页的模板)"
+            ]
         )
     if expected_unit and request.unit_id != expected_unit:
         raise SubmissionRejected(
