@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from db.models import Notification, Period, Plan, Request, Submission, Target
 from flows import steps
 from flows.runtime import Runtime
-from reporting.cycle import template_path
+from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
 from reporting.progress import TargetSpec, expected_value
 
@@ -127,6 +127,11 @@ def fill(
     return out.getvalue()
 
 
+def _template(rt: Runtime, request: Request) -> Path:
+    with rt.sessions() as session:
+        return ensure_template(session, session.get(Request, request.id), rt.var_dir)
+
+
 def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counter[str]:
     """Simulated departments drop filled templates into the inbox for their pending requests."""
     done: Counter[str] = Counter()
@@ -151,7 +156,7 @@ def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counte
         inbox_file.parent.mkdir(parents=True, exist_ok=True)
         inbox_file.write_bytes(
             fill(
-                template_path(rt.var_dir, request, period.label),
+                _template(rt, request),
                 dept,
                 period,
                 plan,

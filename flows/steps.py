@@ -72,7 +72,7 @@ def missed_days(rt: Runtime, as_of: dt.date) -> list[dt.date]:
 
 def open_and_request(rt: Runtime, as_of: dt.date, now: dt.datetime) -> int:
     with rt.sessions.begin() as session:
-        return len(open_periods(session, as_of, now, rt.calendar, rt.var_dir))
+        return open_periods(session, as_of, now, rt.calendar, rt.var_dir)
 
 
 def ingest(rt: Runtime, now: dt.datetime) -> Counter[str]:
@@ -344,15 +344,21 @@ def may_send(rt: Runtime) -> Any:
     return check
 
 
+def template_of(rt: Runtime) -> Any:
+    """The Excel template of a request, written on first use (attachments are built at dispatch)."""
+    from db.models import Request as ReportRequest
+    from reporting.cycle import ensure_template
+
+    def path(item: dict[str, Any]) -> Path | None:
+        with rt.sessions() as session:
+            request = session.get(ReportRequest, item["request_id"])
+            return ensure_template(session, request, rt.var_dir) if request is not None else None
+
+    return path
+
+
 def dispatch_outbox(
     rt: Runtime, now_fn: Any, worker: str = "dispatcher", limit: int | None = None
 ) -> Counter[str]:
-    return dispatch(
-        rt.sessions,
-        rt.channel,
-        rt.messages,
-        now_fn,
-        worker=worker,
-        limit=limit,
-        may_send=may_send(rt),
-    )
+    return dispatch(rt.sessions, rt.channel, rt.messages, now_fn, worker=worker, limit=limit,
+                    may_send=may_send(rt), templates=template_of(rt))  # fmt: skip

@@ -46,7 +46,11 @@ def still_wanted(session: Session, items: list[dict[str, Any]]) -> list[dict[str
 
 
 def compose(
-    session: Session, row: Notification, config: MessageConfig, now: dt.datetime
+    session: Session,
+    row: Notification,
+    config: MessageConfig,
+    now: dt.datetime,
+    templates: Callable[[dict[str, Any]], Path | None] | None = None,
 ) -> Outgoing | None:
     """Return the message to send for `row`, or None when nothing in it is wanted any more."""
     payload = row.payload
@@ -67,7 +71,7 @@ def compose(
             day=dt.date.fromisoformat(payload["day"]),
         )
         if audience == "liaison":
-            attachments = _liaison_attachments(items, payload, config, now)
+            attachments = _liaison_attachments(items, payload, config, now, templates)
     elif row.kind == "invite":
         invite = _invite(row, session, config, now)
         if invite is None:
@@ -124,12 +128,16 @@ def event_for(
 
 
 def _liaison_attachments(
-    items: list[dict[str, Any]], payload: dict[str, Any], config: MessageConfig, now: dt.datetime
+    items: list[dict[str, Any]],
+    payload: dict[str, Any],
+    config: MessageConfig,
+    now: dt.datetime,
+    templates: Callable[[dict[str, Any]], Path | None] | None = None,
 ) -> list[Attachment]:
     attachments = []
     for item in items:
-        path = Path(item["template"])
-        if path.exists():
+        path = templates(item) if templates is not None else Path(item["template"])
+        if path is not None and path.exists():
             attachments.append(Attachment(f"{item['code']}.xlsx", path.read_bytes(), XLSX))
     events = [event_for(item, config, now) for item in items]
     attachments.append(Attachment("deadline.ics", calendar_of(events, "REQUEST"), "text/calendar"))
@@ -165,6 +173,7 @@ def dispatch(
     batch: int = 20,
     limit: int | None = None,
     may_send: Callable[[dt.datetime], bool] | None = None,
+    templates: Callable[[dict[str, Any]], Path | None] | None = None,
 ) -> Counter[str]:
     """Send what is due; return counts by outcome. Each row is its own transaction.
 
@@ -183,7 +192,7 @@ def dispatch(
         if not ids:
             break
         for row_id in ids:
-            stats[send_one(sessions, row_id, channel, config, now, worker)] += 1
+            stats[send_one(sessions, row_id, channel, config, now, worker, templates)] += 1
     return stats
 
 
@@ -194,11 +203,12 @@ def send_one(
     config: MessageConfig,
     now: Callable[[], dt.datetime],
     worker: str = "dispatcher",
+    templates: Callable[[dict[str, Any]], Path | None] | None = None,
 ) -> str:
     with sessions() as session:
         row = session.get(Notification, row_id)
         assert row is not None
-        outgoing = compose(session, row, config, now())
+        outgoing = compose(session, row, config, now(), templates)
     outcome, error, where, done, retry_after = outbox.SENT, None, None, set(), None
     if outgoing is None:
         outcome = outbox.CANCELLED

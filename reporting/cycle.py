@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import (
@@ -194,11 +194,16 @@ def template_path(var_dir: Path, request: Request, period_label: str) -> Path:
 
 def open_periods(
     session: Session, as_of: dt.date, now: dt.datetime, cal: WorkCalendar, var_dir: Path
-) -> list[Request]:
+) -> int:
     """Open every period whose opening day has come (and whose due date is not long past):
-    one request per unit with work in the plan, its Excel template written under var/."""
-    created: list[Request] = []
-    plans = session.scalars(select(Plan).where(Plan.retired_at.is_(None)).order_by(Plan.id))
+    one request per unit with work in the plan. Return how many requests were issued.
+
+    Requests and their events are inserted in bulk; the Excel templates are not written here
+    but on first use (`ensure_template`: at dispatch, on download), which keeps opening a
+    province-sized period to seconds.
+    """
+    issued = 0
+    plans = list(session.scalars(select(Plan).where(Plan.retired_at.is_(None)).order_by(Plan.id)))
     for plan in plans:
         for period in ensure_periods(session, plan, cal):
             if (
@@ -208,28 +213,41 @@ def open_periods(
             ):
                 continue
             period.opened_at = now
-            units = {u.id: u for u in session.scalars(select(Unit))}
-            for unit_id, work in sorted(work_by_unit(session, plan).items()):
-                request = Request(
-                    period_id=period.id,
-                    unit_id=unit_id,
-                    code=request_code(period, unit_id),
-                    status="pending",
-                    due_on=period.due_on,
-                    sequence=0,
-                    created_at=now,
-                )
-                session.add(request)
-                session.flush()
-                session.add(
-                    RequestEvent(request_id=request.id, at=now, status="pending", note="issued")
-                )
-                path = template_path(var_dir, request, period.label)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(template_for(session, request, period, plan, units[unit_id], work))
-                created.append(request)
+            rows = [
+                {"period_id": period.id, "unit_id": unit_id, "code": request_code(period, unit_id), "status": "pending",
+                 "due_on": period.due_on, "sequence": 0, "created_at": now}
+                for unit_id in sorted(work_by_unit(session, plan))
+            ]  # fmt: skip
+            if not rows:
+                continue
+            session.execute(insert(Request), rows)
+            ids = session.scalars(select(Request.id).where(Request.period_id == period.id))
+            session.execute(
+                insert(RequestEvent),
+                [{"request_id": i, "at": now, "status": "pending", "note": "issued"} for i in ids],
+            )
+            issued += len(rows)
     session.flush()
-    return created
+    return issued
+
+
+def ensure_template(session: Session, request: Request, var_dir: Path) -> Path:
+    """Return the path of the request's Excel template, writing it on first use."""
+    period = session.get(Period, request.period_id)
+    assert period is not None
+    path = template_path(var_dir, request, period.label)
+    if not path.exists():
+        plan = session.get(Plan, period.plan_id)
+        unit = session.get(Unit, request.unit_id)
+        assert plan is not None and unit is not None
+        work = work_by_unit(session, plan).get(request.unit_id, UnitWork())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".xlsx.tmp")
+        tmp.write_bytes(template_for(session, request, period, plan, unit, work))
+        tmp.replace(
+            path
+        )  # several dispatchers may race to write it: the last rename wins, same bytes
+    return path
 
 
 def set_status(

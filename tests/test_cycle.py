@@ -12,9 +12,15 @@ from sqlalchemy import func, select
 
 from db.models import Flag, LadderStep, Notification, Request, TickRun
 from flows import steps
-from reporting.cycle import template_path
+from reporting.cycle import ensure_template
 
 from .conftest import at, fill_template
+
+
+def ensure(rt, request):
+    with rt.sessions() as session:
+        return ensure_template(session, session.get(type(request), request.id), rt.var_dir)
+
 
 D = dt.date
 
@@ -86,7 +92,7 @@ def test_a_unit_that_submitted_gets_nothing_more_even_if_already_queued(runtime,
     queued = rows(runtime, key="digest:2025-10-10:zs-sti")
     assert queued and queued[0].status == "pending"
     path = tmp_path / "f.xlsx"
-    path.write_bytes(fill_template(template_path(runtime.var_dir, request, "2025Q3")))
+    path.write_bytes(fill_template(ensure(runtime, request)))
     from reporting.intake import submit_file
 
     with runtime.sessions.begin() as session:
@@ -156,7 +162,7 @@ def test_assessment_flags_missing_late_blocked_and_copied_progress(runtime, tmp_
     path = tmp_path / "q2.xlsx"
     path.write_bytes(
         fill_template(
-            template_path(runtime.var_dir, q2, "2025Q2"),
+            ensure(runtime, q2),
             text="组织召开专题推进会，协调解决重点难点问题",
         )
     )
@@ -169,7 +175,7 @@ def test_assessment_flags_missing_late_blocked_and_copied_progress(runtime, tmp_
         )
     path.write_bytes(
         fill_template(
-            template_path(runtime.var_dir, q3, "2025Q3"),
+            ensure(runtime, q3),
             status="受阻",
             text="组织召开专题推进会，协调解决重点难点问题",
         )

@@ -12,10 +12,16 @@ from sqlalchemy import func, select
 
 from db.models import IndicatorValue, Request, Submission
 from flows import steps
-from reporting.cycle import template_path
+from reporting.cycle import ensure_template
 from reporting.intake import SubmissionRejected, submit_file
 
 from .conftest import at, fill_template
+
+
+def ensure(rt, request):
+    with rt.sessions() as session:
+        return ensure_template(session, session.get(type(request), request.id), rt.var_dir)
+
 
 OPENS = dt.date(2025, 9, 24)  # 2025Q3 opens; due 2025-10-14
 
@@ -27,7 +33,7 @@ def opened(runtime) -> dict[str, Request]:
 
 
 def template(runtime, request) -> object:
-    return template_path(runtime.var_dir, request, "2025Q3")
+    return ensure(runtime, request)
 
 
 def submit(runtime, path, now, unit=None):

@@ -15,9 +15,15 @@ from duban.portal.security import add_user
 from flows import steps
 from flows.runtime import Runtime
 from notifications.links import Links
-from reporting.cycle import template_path
+from reporting.cycle import ensure_template
 
 from .conftest import at, fill_template
+
+
+def ensure(rt, request):
+    with rt.sessions() as session:
+        return ensure_template(session, session.get(type(request), request.id), rt.var_dir)
+
 
 D = dt.date
 SECRET = "test-secret-" + "x" * 20
@@ -125,14 +131,14 @@ def test_uploads_are_limited_checked_and_use_the_excel_intake(portal, tmp_path):
     assert client.post(url + "/upload", data={"csrf": token}, files=big).status_code == 413
     text = {"file": ("notes.txt", b"hello", "text/plain")}
     assert client.post(url + "/upload", data={"csrf": token}, files=text).status_code == 415
-    other = fill_template(template_path(rt.var_dir, requests["zs-amr"], "2025Q3"))
+    other = fill_template(ensure(rt, requests["zs-amr"]))
     r = client.post(
         url + "/upload",
         data={"csrf": token},
         files={"file": ("amr.xlsx", other, "application/octet-stream")},
     )
     assert r.status_code == 422 and "file for another request" in r.text
-    mine = fill_template(template_path(rt.var_dir, requests["zs-sti"], "2025Q3"))
+    mine = fill_template(ensure(rt, requests["zs-sti"]))
     r = client.post(
         url + "/upload",
         data={"csrf": token},

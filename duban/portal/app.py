@@ -45,8 +45,8 @@ from reporting.assess import assess_period, store
 from reporting.cycle import (
     SHANGHAI,
     ActionError,
+    ensure_template,
     latest_submission,
-    template_path,
     unit_work_for_request,
 )
 from reporting.excel import STATUSES
@@ -315,8 +315,7 @@ def create_app(
             return refuse(request, 410 if exc.expired else 403, str(exc))
         with rt.sessions() as session:
             req = session.get(ReportRequest, claims.request_id)
-            period = session.get(Period, req.period_id)
-            path = template_path(rt.var_dir, req, period.label)
+            path = ensure_template(session, req, rt.var_dir)
         if not path.exists():
             return refuse(request, 404, "模板尚未生成")
         return FileResponse(

@@ -1,0 +1,77 @@
+"""Synthetic catalogs at three tiers, deterministic by seed.
+
+city:     1 jurisdiction,     40 units,     60 tasks,     200 assignments,    10 targets
+province: 100 jurisdictions,  4,000 units,  6,000 tasks,  20,000 assignments, 1,000 targets
+nation:   3,000 jurisdictions, 120,000 units, 180,000 tasks, 600,000 assignments, 30,000 targets
+
+One plan per jurisdiction (as each city or county office runs its own programme).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tasks_catalog.directory import Directory, DirectoryUnit
+from tasks_catalog.schema import Plan, Target, Task, UnitRef
+
+
+@dataclass(frozen=True)
+class Tier:
+    jurisdictions: int
+    units_per: int
+    tasks_per: int
+    assignments_per: int
+    targets_per: int
+
+
+TIERS = {
+    "city": Tier(1, 40, 60, 200, 10),
+    "province": Tier(100, 40, 60, 200, 10),
+    "nation": Tier(3000, 40, 60, 200, 10),
+}
+KINDS = ("increment", "cumulative", "level")
+
+
+def generate(tier: str, seed: int = 7) -> tuple[Directory, list[Plan]]:
+    spec = TIERS[tier]
+    rng = random.Random(seed)
+    directory = Directory()
+    plans = []
+    for j in range(spec.jurisdictions):
+        code = f"j{j:04d}"
+        directory.jurisdictions[code] = {"name": f"第{j}市", "host": f"{code}-u00"}
+        names = []
+        for u in range(spec.units_per):
+            uid = f"{code}-u{u:02d}"
+            name = f"{code}单位{u:02d}"
+            directory.units[uid] = DirectoryUnit(uid, name, code, "department")
+            names.append(name)
+        tasks = []
+        extra = spec.assignments_per - spec.tasks_per  # beyond one lead per task
+        supports = [0] * spec.tasks_per
+        for _ in range(extra):
+            supports[rng.randrange(spec.tasks_per)] += 1
+        for t in range(spec.tasks_per):
+            chosen = rng.sample(names, min(1 + supports[t], len(names)))
+            units = [
+                UnitRef(name=n, role="lead" if i == 0 else "support") for i, n in enumerate(chosen)
+            ]
+            tasks.append(
+                Task(
+                    ref=f"{t // 10 + 1}({t % 10 + 1})",
+                    title=f"任务{t:03d}：推进标准化工作",
+                    units=units,
+                )
+            )
+        targets = []
+        for k in range(spec.targets_per):
+            kind = KINDS[k % 3]
+            targets.append(Target(code=f"T{k + 1}", name=f"指标{k + 1}", value=Decimal(rng.randint(10, 500)), unit="项",
+                                  cmp=">=", kind=kind, baseline=Decimal(rng.randint(0, 9)) if kind == "cumulative" else None,
+                                  baseline_year=2020 if kind == "cumulative" else None, year=2025,
+                                  owner=names[rng.randrange(len(names))]))  # fmt: skip
+        plans.append(Plan(slug=f"plan-{code}", source=f"{code}.txt", source_sha256="0" * 64, title=f"{code}标准强市建设实施意见",
+                          jurisdiction=code, start_year=2024, end_year=2025, host=names[0], tasks=tasks, targets=targets))  # fmt: skip
+    return directory, plans
