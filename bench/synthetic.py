@@ -73,5 +73,5 @@ def generate(tier: str, seed: int = 7) -> tuple[Directory, list[Plan]]:
                                   baseline_year=2020 if kind == "cumulative" else None, year=2025,
                                   owner=names[rng.randrange(len(names))]))  # fmt: skip
         plans.append(Plan(slug=f"plan-{code}", source=f"{code}.txt", source_sha256="0" * 64, title=f"{code}标准强市建设实施意见",
-                          jurisdiction=code, start_year=2024, end_year=2025, host=names[0], tasks=tasks, targets=targets))  # fmt: skip
+                          jurisdiction=code, start_year=2023, end_year=2025, host=names[0], tasks=tasks, targets=targets))  # fmt: skip
     return directory, plans

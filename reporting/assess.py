@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -103,43 +103,65 @@ def similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _chunked(session: Session, make: Any, ids: list[Any], size: int = 500) -> list[Any]:
+    """Run `make(chunk)` for each chunk of ids (bind-parameter limits) and gather the rows."""
+    rows: list[Any] = []
+    for i in range(0, len(ids), size):
+        rows += list(session.scalars(make(ids[i : i + size])))
+    return rows
+
+
+def _submissions(
+    session: Session, request_ids: list[int]
+) -> tuple[dict[int, Submission], dict[int, Submission]]:
+    """(first, latest) submission per request, in one query per 500 requests."""
+    first: dict[int, Submission] = {}
+    latest: dict[int, Submission] = {}
+    subs = _chunked(
+        session, lambda c: select(Submission).where(Submission.request_id.in_(c)), request_ids
+    )
+    for sub in sorted(subs, key=lambda x: (x.received_at, x.id)):
+        first.setdefault(sub.request_id, sub)
+        latest[sub.request_id] = sub
+    return first, latest
+
+
 def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAssessment:
+    """Assess one period; a handful of queries whatever the number of units (measured: one
+    query per unit and loading the whole unit table made a province's assessment take a minute)."""
     from reporting.cycle import goal_text
 
     plan = session.get(Plan, period.plan_id)
     assert plan is not None
     rules = reporting_of(plan)
-    units = {u.id: u for u in session.scalars(select(Unit))}
     requests = list(
         session.scalars(
             select(Request).where(Request.period_id == period.id).order_by(Request.unit_id)
         )
     )
-    latest = latest_by_request(session, [r.id for r in requests])
+    targets = list(
+        session.scalars(
+            select(Target)
+            .where(Target.plan_id == plan.id, Target.retired_at.is_(None))
+            .order_by(Target.position)
+        )
+    )
+    unit_ids = sorted({r.unit_id for r in requests} | {t.owner_unit_id for t in targets})
+    units = {
+        u.id: u for u in _chunked(session, lambda c: select(Unit).where(Unit.id.in_(c)), unit_ids)
+    }
+    firsts, latest = _submissions(session, [r.id for r in requests])
     cutoff = due_end(period.due_on)
     unit_rows = []
     for r in requests:
-        sub = latest.get(r.id)
-        first = session.scalar(
-            select(Submission)
-            .where(Submission.request_id == r.id)
-            .order_by(Submission.received_at, Submission.id)
-            .limit(1)
-        )
+        sub, first = latest.get(r.id), firsts.get(r.id)
         status = (
             "waived"
             if r.status == "waived"
             else ("missing" if sub is None else ("late" if first and first.late else "submitted"))
         )
-        unit_rows.append(
-            UnitRow(
-                r.unit_id,
-                units[r.unit_id].name,
-                status,
-                first.received_at.isoformat() if first else None,
-                bool(first and first.received_at < cutoff),
-            )
-        )
+        unit_rows.append(UnitRow(r.unit_id, units[r.unit_id].name, status, first.received_at.isoformat() if first else None,
+                                 bool(first and first.received_at < cutoff)))  # fmt: skip
     counted = [u for u in unit_rows if u.status != "waived"]
     reported = sum(u.status in ("submitted", "late") for u in counted)
     on_time = sum(u.on_time for u in counted)
@@ -152,79 +174,68 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
             .order_by(Period.start)
         )
     )
+    end_of = {p.id: p.end for p in previous_periods}
+    history = _chunked(
+        session, lambda c: select(Request).where(Request.period_id.in_(c)), list(end_of)
+    )
+    period_of = {r.id: r.period_id for r in history}
+    _, latest_all = _submissions(session, list(period_of))
+    period_of_sub = {sub.id: period_of[req_id] for req_id, sub in latest_all.items()}
     series: dict[int, list[tuple[dt.date, Decimal]]] = {}
-    for p in previous_periods:
-        reqs = list(session.scalars(select(Request).where(Request.period_id == p.id)))
-        subs = latest_by_request(session, [r.id for r in reqs])
-        for sub in subs.values():
-            for v in session.scalars(
-                select(IndicatorValue).where(IndicatorValue.submission_id == sub.id)
-            ):
-                series.setdefault(v.target_id, []).append((p.end, Decimal(v.value)))
+    for v in _chunked(
+        session,
+        lambda c: select(IndicatorValue).where(IndicatorValue.submission_id.in_(c)),
+        list(period_of_sub),
+    ):
+        series.setdefault(v.target_id, []).append(
+            (end_of[period_of_sub[v.submission_id]], Decimal(v.value))
+        )
     plan_start, plan_end = dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31)
     target_rows = []
     measured_on = min(as_of, period.end)
-    for t in session.scalars(
-        select(Target)
-        .where(Target.plan_id == plan.id, Target.retired_at.is_(None))
-        .order_by(Target.position)
-    ):
-        spec = TargetSpec(
-            t.cmp,
-            Decimal(t.value),
-            t.kind,
-            None if t.baseline is None else Decimal(t.baseline),
-            plan_start,
-            dt.date(t.year, 12, 31) if t.year <= plan.end_year else plan_end,
-            t.per_year,
-        )
+    for t in targets:
+        spec = TargetSpec(t.cmp, Decimal(t.value), t.kind, None if t.baseline is None else Decimal(t.baseline),
+                          plan_start, dt.date(t.year, 12, 31) if t.year <= plan.end_year else plan_end, t.per_year)  # fmt: skip
         points = sorted(series.get(t.id, []))
         result = assess_target(spec, points, measured_on, rules.behind_share)
-        target_rows.append(
-            TargetRow(
-                t.id,
-                t.code,
-                t.name,
-                units[t.owner_unit_id].name,
-                goal_text(t),
-                float(result.expected),
-                _f(result.actual),
-                result.status,
-                _f(result.forecast),
-                result.will_meet,
-                [(d.isoformat(), float(v)) for d, v in points],
-            )
-        )
+        target_rows.append(TargetRow(t.id, t.code, t.name, units[t.owner_unit_id].name, goal_text(t), float(result.expected),
+                                     _f(result.actual), result.status, _f(result.forecast), result.will_meet,
+                                     [(d.isoformat(), float(v)) for d, v in points]))  # fmt: skip
 
     # Tasks: per assigned unit, the unit's progress row in its latest submission.
     prev_period = previous_periods[-2] if len(previous_periods) > 1 else None
     prev_rows: dict[tuple[str, int], str] = {}
     if prev_period is not None:
-        prev_reqs = list(
-            session.scalars(select(Request).where(Request.period_id == prev_period.id))
-        )
-        for req_id, sub in latest_by_request(session, [r.id for r in prev_reqs]).items():
-            unit_id = next(r.unit_id for r in prev_reqs if r.id == req_id)
-            for row in session.scalars(
-                select(ProgressRow).where(ProgressRow.submission_id == sub.id)
-            ):
-                prev_rows[(unit_id, row.task_id)] = row.text
+        prev_reqs = {r.id: r.unit_id for r in history if r.period_id == prev_period.id}
+        prev_subs = {
+            sub.id: prev_reqs[req_id] for req_id, sub in latest_all.items() if req_id in prev_reqs
+        }
+        for row in _chunked(
+            session,
+            lambda c: select(ProgressRow).where(ProgressRow.submission_id.in_(c)),
+            list(prev_subs),
+        ):
+            prev_rows[(prev_subs[row.submission_id], row.task_id)] = row.text
+    current = {sub.id: req_id for req_id, sub in latest.items()}
+    rows_by_request: dict[int, dict[int, ProgressRow]] = {}
+    for row in _chunked(
+        session,
+        lambda c: select(ProgressRow).where(ProgressRow.submission_id.in_(c)),
+        list(current),
+    ):
+        rows_by_request.setdefault(current[row.submission_id], {})[row.task_id] = row
     request_by_unit = {r.unit_id: r for r in requests}
     task_rows = []
-    for unit_id, work in sorted(work_by_unit(session, plan).items()):
+    work = work_by_unit(session, plan)
+    missing_units = sorted(set(work) - set(units))
+    units |= {
+        u.id: u
+        for u in _chunked(session, lambda c: select(Unit).where(Unit.id.in_(c)), missing_units)
+    }
+    for unit_id, work_of_unit in sorted(work.items()):
         req = request_by_unit.get(unit_id)
-        sub = latest.get(req.id) if req else None
-        rows = (
-            {
-                r.task_id: r
-                for r in session.scalars(
-                    select(ProgressRow).where(ProgressRow.submission_id == sub.id)
-                )
-            }
-            if sub
-            else {}
-        )
-        for task, role in work.tasks:
+        rows = rows_by_request.get(req.id, {}) if req else {}
+        for task, role in work_of_unit.tasks:
             row = rows.get(task.id)
             flags = []
             if row is None or not row.text.strip():
@@ -264,7 +275,8 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
 
 
 def store(session: Session, period: Period, result: PeriodAssessment, as_of: dt.date) -> None:
-    """Store the assessment and its flags for (period, day), replacing an earlier run that day."""
+    """Store the assessment and its flags for (period, day), replacing an earlier run that day.
+    Flags are inserted in one statement (a province period has thousands)."""
     session.execute(delete(Flag).where(Flag.period_id == period.id, Flag.assessed_on == as_of))
     session.execute(
         delete(Assessment).where(Assessment.period_id == period.id, Assessment.assessed_on == as_of)
@@ -274,19 +286,13 @@ def store(session: Session, period: Period, result: PeriodAssessment, as_of: dt.
         r.unit_id: r.id
         for r in session.scalars(select(Request).where(Request.period_id == period.id))
     }
+    base = {"period_id": period.id, "assessed_on": as_of}
+    flags: list[dict[str, Any]] = []
     for u in result.units:
         if u.status in ("missing", "late"):
-            session.add(
-                Flag(
-                    period_id=period.id,
-                    assessed_on=as_of,
-                    subject="request",
-                    subject_id=request_ids[u.unit_id],
-                    kind=u.status,
-                    severity="high" if u.status == "missing" else "medium",
-                    figures={"unit": u.unit_name, "received_at": u.received_at},
-                )
-            )
+            flags.append({**base, "subject": "request", "subject_id": request_ids[u.unit_id], "kind": u.status,
+                          "severity": "high" if u.status == "missing" else "medium",
+                          "figures": {"unit": u.unit_name, "received_at": u.received_at}})  # fmt: skip
     for t in result.targets:
         if t.status in (SERIOUSLY_BEHIND, BEHIND, NO_DATA):
             kind = t.status
@@ -294,22 +300,13 @@ def store(session: Session, period: Period, result: PeriodAssessment, as_of: dt.
             kind = "forecast miss"  # on track today, but the trend will not reach the target
         else:
             continue
-        session.add(
-            Flag(period_id=period.id, assessed_on=as_of, subject="target", subject_id=t.target_id, kind=kind,
-                 severity="high" if t.status == SERIOUSLY_BEHIND else "medium",
-                 figures={"name": t.name, "expected": t.expected, "actual": t.actual, "forecast": t.forecast})
-        )  # fmt: skip
+        flags.append({**base, "subject": "target", "subject_id": t.target_id, "kind": kind,
+                      "severity": "high" if t.status == SERIOUSLY_BEHIND else "medium",
+                      "figures": {"name": t.name, "expected": t.expected, "actual": t.actual, "forecast": t.forecast}})  # fmt: skip
     for task in result.tasks:
         for flag in task.flags:
-            session.add(
-                Flag(
-                    period_id=period.id,
-                    assessed_on=as_of,
-                    subject="task",
-                    subject_id=task.task_id,
-                    kind=flag,
-                    severity="medium",
-                    figures={"ref": task.ref, "unit": task.unit_name},
-                )
-            )
+            flags.append({**base, "subject": "task", "subject_id": task.task_id, "kind": flag, "severity": "medium",
+                          "figures": {"ref": task.ref, "unit": task.unit_name}})  # fmt: skip
+    if flags:
+        session.execute(insert(Flag), flags)
     session.flush()

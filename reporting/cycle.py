@@ -68,23 +68,31 @@ class UnitWork:
 
 
 def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
-    """Each unit's live tasks (collective phrases expanded to their members) and owned targets."""
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.retired_at.is_(None)))}
+    """Each unit's live tasks (collective phrases expanded to their members) and owned targets.
+
+    Only the plan's own units are loaded: with thousands of plans, loading the whole unit table
+    for each one was the cost of opening a province's period (measured).
+    """
+    tasks = list(
+        session.scalars(
+            select(Task).where(Task.plan_id == plan.id, Task.retired_at.is_(None))
+            .order_by(Task.position).options(selectinload(Task.assignments))
+        )
+    )  # fmt: skip
+    wanted = {a.unit_id for t in tasks for a in t.assignments if a.retired_at is None}
+    units = _live_units(session, wanted)
+    members = {m for u in units.values() if u.kind == "collective" for m in u.members}
+    units |= _live_units(session, members - set(units))
     work: dict[str, UnitWork] = defaultdict(UnitWork)
-    tasks = session.scalars(
-        select(Task)
-        .where(Task.plan_id == plan.id, Task.retired_at.is_(None))
-        .order_by(Task.position)
-        .options(selectinload(Task.assignments))
-    )
+    seen: set[tuple[str, int]] = set()
     for task in tasks:
         for a in task.assignments:
-            if a.retired_at is not None or a.unit_id not in units:
+            unit = units.get(a.unit_id)
+            if a.retired_at is not None or unit is None:
                 continue
-            unit = units[a.unit_id]
-            members = unit.members if unit.kind == "collective" else [unit.id]
-            for member in members:
-                if member in units and all(t.id != task.id for t, _ in work[member].tasks):
+            for member in unit.members if unit.kind == "collective" else [unit.id]:
+                if member in units and (member, task.id) not in seen:
+                    seen.add((member, task.id))
                     work[member].tasks.append((task, a.role))
     targets = session.scalars(
         select(Target)
@@ -94,6 +102,22 @@ def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
     for target in targets:
         work[target.owner_unit_id].targets.append(target)
     return dict(work)
+
+
+def _live_units(session: Session, ids: set[str]) -> dict[str, Unit]:
+    if not ids:
+        return {}
+    found: dict[str, Unit] = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), 500):  # stay under bind-parameter limits
+        chunk = ordered[i : i + 500]
+        found |= {
+            u.id: u
+            for u in session.scalars(
+                select(Unit).where(Unit.id.in_(chunk), Unit.retired_at.is_(None))
+            )
+        }
+    return found
 
 
 def request_code(period: Period, unit_id: str) -> str:

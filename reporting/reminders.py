@@ -19,6 +19,7 @@ from reporting.ladder import LEADER, LIAISON, OFFICE, Step, due_steps, folded, s
 from reporting.periods import quarter_name
 from reporting.workdays import WorkCalendar
 
+LADDER_SPAN = dt.timedelta(days=45)
 # The most pressing kind names the digest.
 KIND_ORDER = ("request", "reminder", "final", "overdue", "escalation")
 
@@ -81,21 +82,32 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
     """Return today's digests for every pending request of an opened period."""
     if not cal.is_workday(as_of):
         return []  # nothing outside working days; the next working day catches up
+    # The ladder's last step comes about 20 working days after the due date: requests due longer
+    # ago than LADDER_SPAN have nothing left to send, and are not looked at every day.
+    recent = as_of - LADDER_SPAN
     done: dict[int, set[str]] = defaultdict(set)
-    for request_id, stage in session.execute(select(LadderStep.request_id, LadderStep.stage)):
+    handled = (
+        select(LadderStep.request_id, LadderStep.stage).join(Request, LadderStep.request_id == Request.id)
+        .where(Request.status == "pending", Request.due_on >= recent)
+    )  # fmt: skip
+    for request_id, stage in session.execute(handled):
         done[request_id].add(stage)
     digests: dict[str, Digest] = {}
     work_cache: dict[int, Any] = {}  # plan id -> work by unit, computed once per tick
+    schedules: dict[tuple[Any, ...], list[Step]] = {}
     rows = session.execute(
         select(Request, Period, Plan)
         .join(Period, Request.period_id == Period.id)
         .join(Plan, Period.plan_id == Plan.id)
-        .where(Request.status == "pending", Period.opened_at.is_not(None))
+        .where(Request.status == "pending", Period.opened_at.is_not(None), Request.due_on >= recent)
         .order_by(Request.id)
     )
     for request, period, plan in rows:
         ladder = reporting_of(plan).ladder
-        steps = schedule(period.opens_on, request.due_on, ladder, cal)
+        key = (period.opens_on, request.due_on, ladder.model_dump_json())
+        if key not in schedules:  # requests of a period share their dates: compute the ladder once
+            schedules[key] = schedule(period.opens_on, request.due_on, ladder, cal)
+        steps = schedules[key]
         if request.sequence:
             # A moved deadline restarts the reminders: its steps are new stages (before-3#1 …).
             steps = [

@@ -26,6 +26,9 @@ class WorkCalendar:
 
     overrides: dict[dt.date, bool] = field(default_factory=dict)
     fallback_years: set[int] = field(default_factory=set)
+    # chinesecalendar validates its argument on every call (~17 µs); a tick asks about the same
+    # few hundred days hundreds of thousands of times (measured), so answers are remembered.
+    _memo: dict[dt.date, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path: Path | None) -> WorkCalendar:
@@ -44,6 +47,12 @@ class WorkCalendar:
         return cls(overrides)
 
     def is_workday(self, day: dt.date) -> bool:
+        known = self._memo.get(day)
+        if known is None:
+            known = self._memo[day] = self._decide(day)
+        return known
+
+    def _decide(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:
