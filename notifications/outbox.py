@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,42 @@ def enqueue(
         assert existing is not None
         return existing, False
     return row, True
+
+
+def existing(session: Session, keys: list[str]) -> dict[str, Notification]:
+    """The rows that already have these keys."""
+    found: dict[str, Notification] = {}
+    for i in range(0, len(keys), 500):
+        found |= {
+            n.key: n
+            for n in session.scalars(
+                select(Notification).where(Notification.key.in_(keys[i : i + 500]))
+            )
+        }
+    return found
+
+
+def enqueue_many(session: Session, rows: list[dict[str, Any]], now: dt.datetime) -> set[str]:
+    """Insert new messages in one statement; return the keys inserted. If another worker
+    inserted one of the keys meanwhile, fall back to one row at a time (each a no-op or not)."""
+    if not rows:
+        return set()
+    values = [
+        {"subject": "", "attachments": [], "status": PENDING, "attempts": 0, "created_at": now, **r}
+        for r in rows
+    ]
+    try:
+        with session.begin_nested():
+            session.execute(insert(Notification), values)
+        return {r["key"] for r in rows}
+    except IntegrityError:
+        created = set()
+        for r in values:
+            _, new = enqueue(session, key=r["key"], recipient=r["channel"], unit_id=r["unit_id"], kind=r["kind"],
+                             subject="", payload=r["payload"], now=now)  # fmt: skip
+            if new:
+                created.add(r["key"])
+        return created
 
 
 def reclaim_expired(session: Session, now: dt.datetime, lease: dt.timedelta = LEASE) -> int:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from db.models import LadderStep, Period, Plan, Request, Unit
@@ -142,27 +142,20 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
 
 
 def mark_handled(session: Session, digest: Digest, as_of: dt.date, key: str) -> None:
-    for request_id, step in digest.steps:
-        session.add(
-            LadderStep(
-                request_id=request_id,
-                stage=step.stage,
-                day=step.day,
-                handled_on=as_of,
-                notification_key=key,
-            )
-        )
-    for request_id, step in digest.folded:
-        session.add(
-            LadderStep(
-                request_id=request_id,
-                stage=step.stage,
-                day=step.day,
-                handled_on=as_of,
-                notification_key=None,
-            )
-        )
-    session.flush()
+    """Record the digest's steps as sent (with the message key) and its folded ones as handled."""
+    rows = [
+        {
+            "request_id": request_id,
+            "stage": step.stage,
+            "day": step.day,
+            "handled_on": as_of,
+            "notification_key": k,
+        }
+        for pairs, k in ((digest.steps, key), (digest.folded, None))
+        for request_id, step in pairs
+    ]
+    if rows:
+        session.execute(insert(LadderStep), rows)
 
 
 def invite_item(

@@ -457,35 +457,40 @@ def create_app(
             return refuse(request, 403, "表单已失效，请刷新页面 (CSRF check failed)")
         return user
 
-    @app.post("/office/requests/{code}/extend")
-    def extend(request: Request, code: str, due: str = Form(""), csrf: str = Form("")) -> Response:
+    def deadline_action(
+        request: Request, code: str, csrf: str, action: str, failed: str, **change: Any
+    ) -> Response:
         user = office_action(request, csrf)
         if not isinstance(user, str):
             return user
         try:
-            result = steps.change_deadline(rt, code, now(), new_due=dt.date.fromisoformat(due))
-        except (ActionError, ValueError) as exc:
+            result = steps.change_deadline(rt, code, now(), **change)
+        except ActionError as exc:
             return page(
-                request, "message.html", 422, title="未能延期", message=str(exc), back="/office"
+                request, "message.html", 422, title=failed, message=str(exc), back="/office"
             )
         with rt.sessions.begin() as session:
-            audit(session, user, "extend", code, result)
+            audit(session, user, action, code, result)
         return RedirectResponse("/office", status_code=303)
+
+    @app.post("/office/requests/{code}/extend")
+    def extend(request: Request, code: str, due: str = Form(""), csrf: str = Form("")) -> Response:
+        try:
+            new_due = dt.date.fromisoformat(due)
+        except ValueError:
+            return page(
+                request,
+                "message.html",
+                422,
+                title="未能延期",
+                message=f"“{due}”不是日期",
+                back="/office",
+            )
+        return deadline_action(request, code, csrf, "extend", "未能延期", new_due=new_due)
 
     @app.post("/office/requests/{code}/waive")
     def waive(request: Request, code: str, csrf: str = Form("")) -> Response:
-        user = office_action(request, csrf)
-        if not isinstance(user, str):
-            return user
-        try:
-            result = steps.change_deadline(rt, code, now(), waive=True)
-        except ActionError as exc:
-            return page(
-                request, "message.html", 422, title="未能免报", message=str(exc), back="/office"
-            )
-        with rt.sessions.begin() as session:
-            audit(session, user, "waive", code, result)
-        return RedirectResponse("/office", status_code=303)
+        return deadline_action(request, code, csrf, "waive", "未能免报", waive=True)
 
     @app.post("/office/outbox/{row_id}/resend")
     def resend(request: Request, row_id: int, csrf: str = Form("")) -> Response:
