@@ -79,7 +79,7 @@ def duban_dispatch(port: int, n: int, url: str, workdir: Path) -> float:
                            subject="【标准强市建设】测试", payload={"text": BODY, "salutation": "市科技局"}, now=now)  # fmt: skip
     config = workdir / "apprise.txt"
     config.write_text(f"unit=mailto://127.0.0.1:{port}?from=office@duban.test&to=unit@duban.test\n")
-    channel = AppriseChannel.from_config(config)
+    channel = AppriseChannel.from_config(config, clock=lambda: now)
     start = time.perf_counter()
     stats = dispatch(sessions, channel, MessageConfig(), lambda: now, batch=50)
     elapsed = time.perf_counter() - start

@@ -670,7 +670,7 @@ def channels_test(
     if settings.apprise_config is None:
         _fail("DUBAN_APPRISE_CONFIG is not set; messages go to the outbox folder (var/outbox/)", 1)
         return
-    channel = AppriseChannel.from_config(settings.apprise_config)
+    channel = AppriseChannel.from_config(settings.apprise_config, clock=_now)
     results = channel.test(unit)
     if not results:
         _fail(f"no channel is configured for tag {unit!r} in {settings.apprise_config}", 1)

@@ -36,6 +36,10 @@ from notifications.pacing import Pacer
 SMTP_POLICY = email_policy.SMTP  # CRLF line endings, as SMTP requires
 
 
+def _no_clock() -> dt.datetime:
+    raise RuntimeError("AppriseChannel needs a clock from its entry point for pacing and tests")
+
+
 def url_id(server: Any) -> str:
     """A stable, secret-free id of one configured URL (a hash of the full URL)."""
     return hashlib.sha256(server.url(privacy=False).encode("utf-8")).hexdigest()[:16]
@@ -143,7 +147,7 @@ class AppriseChannel:
     ):
         self.apprise = apobj
         self.pacer = pacer
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.clock = clock or _no_clock
         self.smtp = SmtpPool()
 
     @classmethod

@@ -176,11 +176,12 @@ def test_a_message_over_20000_bytes_is_trimmed_with_a_note():
 
 def test_channels_test_reports_each_url(runtime, smtp, robot, tmp_path):
     channel = AppriseChannel.from_config(
-        channel_config(
+        clock=lambda: at(D(2025, 9, 24), 10),
+        path=channel_config(
             tmp_path,
             smtp.port,
             f"zs-amr=mailto://127.0.0.1:{smtp.port}?from=o@duban.test&to=nobody@duban.test\n",
-        )
+        ),
     )
     results = channel.test("zs-amr")
     assert [(url.split(":")[0], ok) for url, ok, _ in results] == [

@@ -44,7 +44,7 @@ def served(runtime, tmp_path):
     config.write_text(
         f"zs-sti=mailto://127.0.0.1:{smtp.port}?from=office@duban.test&to=liaison@kj.duban.test\n"
     )
-    rt = Runtime(runtime.sessions, runtime.var_dir, runtime.calendar, AppriseChannel.from_config(config), runtime.messages,
+    rt = Runtime(runtime.sessions, runtime.var_dir, runtime.calendar, AppriseChannel.from_config(config, clock=lambda: at(D(2025, 9, 24), 10)), runtime.messages,
                  links=Links("e2e-secret-" + "y" * 20, f"http://127.0.0.1:{port}"))  # fmt: skip
     app = create_app(rt, "e2e-secret-" + "y" * 20, clock=lambda: at(D(2025, 10, 9), 10))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
