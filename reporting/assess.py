@@ -24,7 +24,7 @@ from db.models import (
     Target,
     Unit,
 )
-from reporting.cycle import due_end, reporting_of, work_by_unit
+from reporting.cycle import SHANGHAI, due_end, reporting_of, work_by_unit
 from reporting.progress import BEHIND, NO_DATA, ON_TRACK, SERIOUSLY_BEHIND, TargetSpec
 from reporting.progress import assess as assess_target
 
@@ -160,7 +160,7 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
             if r.status == "waived"
             else ("missing" if sub is None else ("late" if first and first.late else "submitted"))
         )
-        unit_rows.append(UnitRow(r.unit_id, units[r.unit_id].name, status, first.received_at.isoformat() if first else None,
+        unit_rows.append(UnitRow(r.unit_id, units[r.unit_id].name, status, first.received_at.astimezone(SHANGHAI).strftime('%Y-%m-%d %H:%M') if first else None,
                                  bool(first and first.received_at < cutoff)))  # fmt: skip
     counted = [u for u in unit_rows if u.status != "waived"]
     reported = sum(u.status in ("submitted", "late") for u in counted)
