@@ -249,3 +249,13 @@ def test_dashboard_and_office_actions_with_audit(portal):
         TestClient(client.app).get(f"/office/reports/{report}", follow_redirects=False).status_code
         == 303
     )
+
+
+def test_root_redirects_to_the_office_and_logout_ends_the_session(portal):
+    rt, client, _, _ = portal
+    assert client.get("/", follow_redirects=False).headers["location"] == "/office"
+    office_login(rt, client)
+    token = csrf_of(client.get("/office").text)
+    r = client.post("/office/logout", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/office/login"
+    assert client.get("/office", follow_redirects=False).headers["location"] == "/office/login"
