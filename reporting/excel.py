@@ -114,7 +114,7 @@ def build_template(data: TemplateData) -> bytes:
     )
     tasks.add_data_validation(status)
     for row, line in enumerate(data.tasks, start=2):
-        cells = (
+        locked = (
             line.task_id,
             line.plan_title,
             line.ref,
@@ -123,11 +123,7 @@ def build_template(data: TemplateData) -> bytes:
             line.last_status,
             line.last_text,
         )
-        for col, value in enumerate(cells, start=1):
-            _locked(tasks.cell(row=row, column=col, value=value))
-        for col in (8, 9):
-            _input(tasks.cell(row=row, column=col))
-        status.add(tasks.cell(row=row, column=8))
+        _fill_row(tasks, row, locked, inputs=(8, 9), validation=status)
     tasks.protection.sheet = True
 
     targets = wb.create_sheet(TARGET_SHEET)
@@ -143,7 +139,7 @@ def build_template(data: TemplateData) -> bytes:
     )
     targets.add_data_validation(number)
     for row, line in enumerate(data.targets, start=2):
-        cells = (
+        locked = (
             line.target_id,
             line.name,
             line.goal,
@@ -151,11 +147,7 @@ def build_template(data: TemplateData) -> bytes:
             _num(line.baseline),
             _num(line.last_value),
         )
-        for col, value in enumerate(cells, start=1):
-            _locked(targets.cell(row=row, column=col, value=value))
-        for col in (7, 8):
-            _input(targets.cell(row=row, column=col))
-        number.add(targets.cell(row=row, column=7))
+        _fill_row(targets, row, locked, inputs=(7, 8), validation=number)
     targets.protection.sheet = True
 
     out = io.BytesIO()
@@ -170,6 +162,18 @@ def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:  # typ
         cell.fill = LOCKED_FILL
         ws.column_dimensions[cell.column_letter].width = width
     ws.freeze_panes = "A2"
+
+
+def _fill_row(
+    ws, row: int, locked: tuple[object, ...], inputs: tuple[int, int], validation: DataValidation
+) -> None:  # type: ignore[no-untyped-def]
+    """Locked, grey cells for what the unit reads; unlocked, yellow ones for what it fills in,
+    the first of which is validated."""
+    for col, value in enumerate(locked, start=1):
+        _locked(ws.cell(row=row, column=col, value=value))
+    for col in inputs:
+        _input(ws.cell(row=row, column=col))
+    validation.add(ws.cell(row=row, column=inputs[0]))
 
 
 def _locked(cell) -> None:  # type: ignore[no-untyped-def]
