@@ -10,6 +10,7 @@ One plan per jurisdiction (as each city or county office runs its own programme)
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,19 +36,33 @@ KINDS = ("increment", "cumulative", "level")
 
 
 def generate(tier: str, seed: int = 7) -> tuple[Directory, list[Plan]]:
+    directory = synthetic_directory(tier)
+    return directory, list(iter_plans(tier, seed))
+
+
+def _names(code: str, spec: Tier) -> list[str]:
+    return [f"{code}单位{u:02d}" for u in range(spec.units_per)]
+
+
+def synthetic_directory(tier: str) -> Directory:
     spec = TIERS[tier]
-    rng = random.Random(seed)
     directory = Directory()
-    plans = []
     for j in range(spec.jurisdictions):
         code = f"j{j:04d}"
         directory.jurisdictions[code] = {"name": f"第{j}市", "host": f"{code}-u00"}
-        names = []
-        for u in range(spec.units_per):
+        for u, name in enumerate(_names(code, spec)):
             uid = f"{code}-u{u:02d}"
-            name = f"{code}单位{u:02d}"
             directory.units[uid] = DirectoryUnit(uid, name, code, "department")
-            names.append(name)
+    return directory
+
+
+def iter_plans(tier: str, seed: int = 7, limit: int | None = None) -> Iterator[Plan]:
+    """The plans one at a time (a nation's 3,000 need not be in memory together)."""
+    spec = TIERS[tier]
+    rng = random.Random(seed)
+    for j in range(spec.jurisdictions if limit is None else min(limit, spec.jurisdictions)):
+        code = f"j{j:04d}"
+        names = _names(code, spec)
         tasks = []
         extra = spec.assignments_per - spec.tasks_per  # beyond one lead per task
         supports = [0] * spec.tasks_per
@@ -72,6 +87,5 @@ def generate(tier: str, seed: int = 7) -> tuple[Directory, list[Plan]]:
                                   cmp=">=", kind=kind, baseline=Decimal(rng.randint(0, 9)) if kind == "cumulative" else None,
                                   baseline_year=2020 if kind == "cumulative" else None, year=2025,
                                   owner=names[rng.randrange(len(names))]))  # fmt: skip
-        plans.append(Plan(slug=f"plan-{code}", source=f"{code}.txt", source_sha256="0" * 64, title=f"{code}标准强市建设实施意见",
-                          jurisdiction=code, start_year=2023, end_year=2025, host=names[0], tasks=tasks, targets=targets))  # fmt: skip
-    return directory, plans
+        yield Plan(slug=f"plan-{code}", source=f"{code}.txt", source_sha256="0" * 64, title=f"{code}标准强市建设实施意见",
+                          jurisdiction=code, start_year=2023, end_year=2025, host=names[0], tasks=tasks, targets=targets)  # fmt: skip

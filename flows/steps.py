@@ -85,56 +85,66 @@ def ingest(rt: Runtime, now: dt.datetime) -> Counter[str]:
 def remind(rt: Runtime, as_of: dt.date, now: dt.datetime) -> tuple[int, int, int]:
     """Enqueue today's digests; return (new digests, merged into today's pending one, deferred).
 
-    New rows go in with one INSERT; a key that already exists today (a second tick, another
-    worker) is merged into the unsent row or, once sent, its steps wait for tomorrow.
+    Digests come in batches of units (`reminders.decide_batches`); each batch's new rows go in
+    with one INSERT, and a key that already exists today (a second tick, another worker) is
+    merged into the unsent row or, once sent, its steps wait for tomorrow. One transaction for
+    the day, so a failed tick leaves nothing half-enqueued.
     """
     created = merged = deferred = 0
     with rt.sessions.begin() as session:
-        digests = reminders.decide(session, as_of, rt.calendar, rt.var_dir)
-        if not digests:
-            return 0, 0, 0
-        names = {
-            u.id: u.name
-            for u in session.scalars(
-                select(Unit).where(Unit.id.in_({d.unit_id for d in digests if d.unit_id}))
-            )
-        }
-        payloads = {}
-        for digest in digests:
-            add_links(rt, digest.items)
-            salutation = (
-                rt.messages.office_name
-                if digest.audience == "office"
-                else names.get(digest.unit_id or "", digest.recipient)
-            )
-            if digest.audience == "leader":
-                salutation = f"{salutation}负责同志"
-            payloads[digest.key] = {
-                "audience": digest.audience,
-                "salutation": salutation,
-                "day": as_of.isoformat(),
-                "items": digest.items,
-            }
-        existing = outbox.existing(session, list(payloads))
-        fresh = [d for d in digests if d.key not in existing]
-        created = outbox.enqueue_many(session, [
-            {"key": d.key, "channel": d.recipient, "unit_id": d.unit_id, "kind": d.kind, "payload": payloads[d.key]} for d in fresh
-        ], now)  # fmt: skip
-        existing = outbox.existing(
-            session, [d.key for d in digests if d.key in existing or d.key not in created]
+        for digests in reminders.decide_batches(session, as_of, rt.calendar, rt.var_dir):
+            new, more, later = _enqueue_digests(rt, session, digests, as_of, now)
+            created, merged, deferred = created + new, merged + more, deferred + later
+    return created, merged, deferred
+
+
+def _enqueue_digests(
+    rt: Runtime, session: Any, digests: list[reminders.Digest], as_of: dt.date, now: dt.datetime
+) -> tuple[int, int, int]:
+    merged = deferred = 0
+    names = dict(
+        session.execute(
+            select(Unit.id, Unit.name).where(Unit.id.in_({d.unit_id for d in digests if d.unit_id}))
+        ).all()
+    )
+    payloads = {}
+    for digest in digests:
+        add_links(rt, digest.items)
+        salutation = (
+            rt.messages.office_name
+            if digest.audience == "office"
+            else names.get(digest.unit_id or "", digest.recipient)
         )
-        for digest in digests:
-            row = existing.get(digest.key)
-            if row is not None and digest.key not in created:
-                if row.status != outbox.PENDING:
-                    deferred += 1  # today's message already went out; these steps wait for tomorrow
-                    continue
-                # Still unsent: fold the new items into it (one message per recipient per day).
-                known = {(i["request_id"], i["stage"]) for i in row.payload["items"]}
-                extra = [i for i in digest.items if (i["request_id"], i["stage"]) not in known]
-                row.payload = {**row.payload, "items": row.payload["items"] + extra}
-                merged += 1
-            reminders.mark_handled(session, digest, as_of, digest.key)
+        if digest.audience == "leader":
+            salutation = f"{salutation}负责同志"
+        payloads[digest.key] = {
+            "audience": digest.audience,
+            "salutation": salutation,
+            "day": as_of.isoformat(),
+            "items": digest.items,
+        }
+    existing = outbox.existing(session, list(payloads))
+    fresh = [d for d in digests if d.key not in existing]
+    created = outbox.enqueue_many(session, [
+        {"key": d.key, "channel": d.recipient, "unit_id": d.unit_id, "kind": d.kind, "payload": payloads[d.key]} for d in fresh
+    ], now)  # fmt: skip
+    existing = outbox.existing(
+        session, [d.key for d in digests if d.key in existing or d.key not in created]
+    )
+    handled = []
+    for digest in digests:
+        row = existing.get(digest.key)
+        if row is not None and digest.key not in created:
+            if row.status != outbox.PENDING:
+                deferred += 1  # today's message already went out; these steps wait for tomorrow
+                continue
+            # Still unsent: fold the new items into it (one message per recipient per day).
+            known = {(i["request_id"], i["stage"]) for i in row.payload["items"]}
+            extra = [i for i in digest.items if (i["request_id"], i["stage"]) not in known]
+            row.payload = {**row.payload, "items": row.payload["items"] + extra}
+            merged += 1
+        handled.append(digest)
+    reminders.mark_handled_many(session, handled, as_of)
     return len(created), merged, deferred
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from db.batching import batched
 from db.models import LadderStep, Period, Plan, Request, Unit
 from reporting.cycle import goal_text, reporting_of, template_path, unit_work_for_request
 from reporting.excel import weekday_zh
@@ -22,6 +24,7 @@ from reporting.workdays import WorkCalendar
 LADDER_SPAN = dt.timedelta(days=45)
 # The most pressing kind names the digest.
 KIND_ORDER = ("request", "reminder", "final", "overdue", "escalation")
+OFFICE_TAG = "office"
 
 
 @dataclass
@@ -80,8 +83,21 @@ def item_for(
 
 def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) -> list[Digest]:
     """Return today's digests for every pending request of an opened period."""
+    return [d for batch in decide_batches(session, as_of, cal, var_dir) for d in batch]
+
+
+def decide_batches(
+    session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any, batch: int = 2000
+) -> Iterator[list[Digest]]:
+    """Today's digests in batches of about `batch` units, each unit's digests complete.
+
+    Requests are streamed in (jurisdiction, unit) order, so a unit's digest is finished once the
+    stream has passed the unit, and the work of a jurisdiction's plans is kept only while its
+    requests go by: a nation's 120,000 requests never sit in memory together. The office digest
+    gathers escalations from everywhere and comes last.
+    """
     if not cal.is_workday(as_of):
-        return []  # nothing outside working days; the next working day catches up
+        return  # nothing outside working days; the next working day catches up
     # The ladder's last step comes about 20 working days after the due date: requests due longer
     # ago than LADDER_SPAN have nothing left to send, and are not looked at every day.
     recent = as_of - LADDER_SPAN
@@ -93,16 +109,26 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
     for request_id, stage in session.execute(handled):
         done[request_id].add(stage)
     digests: dict[str, Digest] = {}
-    work_cache: dict[int, Any] = {}  # plan id -> work by unit, computed once per tick
+    work_cache: dict[int, Any] = {}  # plan id -> work by unit, for the jurisdiction going by
     schedules: dict[tuple[Any, ...], list[Step]] = {}
     rows = session.execute(
         select(Request, Period, Plan)
         .join(Period, Request.period_id == Period.id)
         .join(Plan, Period.plan_id == Plan.id)
         .where(Request.status == "pending", Period.opened_at.is_not(None), Request.due_on >= recent)
-        .order_by(Request.id)
+        .order_by(Plan.jurisdiction, Request.unit_id, Request.id)
+        .execution_options(yield_per=1000)
     )
+    unit, jurisdiction = None, None
     for request, period, plan in rows:
+        if request.unit_id != unit:
+            unit = request.unit_id
+            if len(digests) >= batch:
+                yield [d for d in digests.values() if d.recipient != OFFICE_TAG]
+                digests = {k: d for k, d in digests.items() if d.recipient == OFFICE_TAG}
+        if plan.jurisdiction != jurisdiction:
+            jurisdiction = plan.jurisdiction
+            work_cache.clear()
         ladder = reporting_of(plan).ladder
         key = (period.opens_on, request.due_on, ladder.model_dump_json())
         if key not in schedules:  # requests of a period share their dates: compute the ladder once
@@ -114,11 +140,12 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
                 s if s.stage == "request" else replace(s, stage=f"{s.stage}#{request.sequence}")
                 for s in steps
             ]
-        for step in due_steps(steps, done[request.id], as_of):
+        handled_here = done.pop(request.id, set())
+        for step in due_steps(steps, handled_here, as_of):
             recipient = {
                 LIAISON: request.unit_id,
                 LEADER: f"{request.unit_id}:leader",
-                OFFICE: "office",
+                OFFICE: OFFICE_TAG,
             }[step.audience]
             digest = digests.setdefault(
                 recipient,
@@ -134,15 +161,17 @@ def decide(session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any) ->
                 digest.kind = step.kind
             digest.items.append(item_for(session, request, step, as_of, cal, var_dir, work_cache))
             digest.steps.append((request.id, step))
-        for step in folded(steps, done[request.id], as_of):
+        for step in folded(steps, handled_here, as_of):
             digest = digests.get(request.unit_id)
             if digest is not None:
                 digest.folded.append((request.id, step))
-    return list(digests.values())
+    if digests:
+        yield list(digests.values())
 
 
-def mark_handled(session: Session, digest: Digest, as_of: dt.date, key: str) -> None:
-    """Record the digest's steps as sent (with the message key) and its folded ones as handled."""
+def mark_handled_many(session: Session, digests: list[Digest], as_of: dt.date) -> None:
+    """Record each digest's steps as sent (with its message key) and its folded ones as handled,
+    in one INSERT. A digest whose message was deferred is left out by the caller."""
     rows = [
         {
             "request_id": request_id,
@@ -151,11 +180,12 @@ def mark_handled(session: Session, digest: Digest, as_of: dt.date, key: str) -> 
             "handled_on": as_of,
             "notification_key": k,
         }
-        for pairs, k in ((digest.steps, key), (digest.folded, None))
+        for digest in digests
+        for pairs, k in ((digest.steps, digest.key), (digest.folded, None))
         for request_id, step in pairs
     ]
-    if rows:
-        session.execute(insert(LadderStep), rows)
+    for chunk in batched(rows, 5000):
+        session.execute(insert(LadderStep), chunk)
 
 
 def invite_item(

@@ -46,6 +46,9 @@ class AmbiguousUnit(LookupError):
 class Directory:
     jurisdictions: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> {name, host}
     units: dict[str, DirectoryUnit] = field(default_factory=dict)
+    # units by jurisdiction, rebuilt when units were added (a nation has 3,000 jurisdictions)
+    _index: dict[str, list[DirectoryUnit]] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Directory:
@@ -75,7 +78,12 @@ class Directory:
         return directory
 
     def in_jurisdiction(self, code: str) -> list[DirectoryUnit]:
-        return [u for u in self.units.values() if u.jurisdiction == code]
+        if self._indexed != len(self.units):
+            index: dict[str, list[DirectoryUnit]] = {}
+            for unit in self.units.values():
+                index.setdefault(unit.jurisdiction, []).append(unit)
+            self._index, self._indexed = index, len(self.units)
+        return list(self._index.get(code, ()))
 
     def resolve(self, name: str, jurisdiction: str) -> DirectoryUnit:
         """Return the unit `name` denotes in `jurisdiction`, by canonical name or alias."""

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
+from db.batching import batched
 from db.models import Assignment, Plan, Target, Task, Unit
 from tasks_catalog import schema
-from tasks_catalog.directory import Directory
+from tasks_catalog.directory import Directory, DirectoryUnit
 
 
 @dataclass
@@ -33,186 +36,198 @@ class SyncReport:
         return any(not k.endswith("unchanged") for k in self.counts)
 
 
-def _apply(row: Any, values: dict[str, Any]) -> bool:
-    """Set `values` on `row`; return whether anything differed."""
-    changed = False
-    for key, value in values.items():
-        current = getattr(row, key)
-        if isinstance(value, Decimal) and current is not None:
-            same = Decimal(current) == value
+BATCH = 5000  # rows per INSERT/UPDATE statement batch
+
+
+def same_value(current: Any, value: Any) -> bool:
+    if isinstance(value, Decimal) and current is not None:
+        return Decimal(current) == value
+    return bool(current == value)
+
+
+def _differs(current: Any, values: dict[str, Any]) -> bool:
+    return not all(same_value(getattr(current, key), value) for key, value in values.items())
+
+
+def unit_values(directory: Directory, unit: DirectoryUnit) -> dict[str, Any]:
+    members = [m.id for m in directory.expand(unit)] if unit.kind == "collective" else []
+    return dict(name=unit.name, jurisdiction=unit.jurisdiction, kind=unit.kind,
+                aliases=list(unit.aliases), members=members, retired_at=None)  # fmt: skip
+
+
+def plan_values(plan: schema.Plan, host_id: str | None) -> dict[str, Any]:
+    return dict(title=plan.title, doc_number=plan.doc_number, issuer=plan.issuer,
+                jurisdiction=plan.jurisdiction, start_year=plan.start_year, end_year=plan.end_year,
+                source_file=plan.source, source_sha256=plan.source_sha256, host_unit_id=host_id,
+                reporting=plan.reporting.model_dump(), retired_at=None)  # fmt: skip
+
+
+def task_values(position: int, task: schema.Task) -> dict[str, Any]:
+    span = task.span or (None, None)
+    return dict(position=position, section=task.section, title=task.title, body=task.body,
+                span_start=span[0], span_end=span[1], retired_at=None)  # fmt: skip
+
+
+def assignment_values(position: int, unit: schema.UnitRef) -> dict[str, Any]:
+    return dict(role=unit.role, position=position, proposed=unit.proposed, retired_at=None)
+
+
+def target_values(position: int, target: schema.Target, owner_id: str) -> dict[str, Any]:
+    span = target.span or (None, None)
+    return dict(position=position, name=target.name, measure=target.unit, cmp=target.cmp,
+                value=target.value, value_max=target.value_max, kind=target.kind,
+                per_year=target.per_year, baseline=target.baseline,
+                baseline_year=target.baseline_year, year=target.year, owner_unit_id=owner_id,
+                span_start=span[0], span_end=span[1], retired_at=None)  # fmt: skip
+
+
+class _Changes:
+    """Rows to insert, update (by primary key) and retire for one table, written in batches."""
+
+    def __init__(self, model: type, what: str, report: SyncReport):
+        self.model, self.what, self.report = model, what, report
+        self.new: list[dict[str, Any]] = []
+        self.changed: list[dict[str, Any]] = []
+        self.retire: list[Any] = []
+
+    def compare(self, current: Any | None, keys: dict[str, Any], values: dict[str, Any]) -> None:
+        """`current` is the stored row (a Row with the key, values and primary key) or None."""
+        if current is None:
+            self.new.append({**keys, **values})
+            self.report.note("created", self.what)
+        elif _differs(current, values):
+            self.changed.append({"id": current.id, **values})
+            self.report.note("updated", self.what)
         else:
-            same = current == value
-        if not same:
-            setattr(row, key, value)
-            changed = True
-    return changed
+            self.report.note("unchanged", self.what)
+
+    def retire_unlisted(self, stored: dict[Any, Any], listed: set[Any]) -> None:
+        for key, row in stored.items():
+            if key not in listed and row.retired_at is None:
+                self.retire.append(row.id)
+                self.report.note("retired", self.what)
+
+    def write(self, session: Session, now: dt.datetime) -> None:
+        table = self.model.__table__
+        for rows in batched(self.new, BATCH):
+            session.execute(insert(self.model), rows)
+        for rows in batched(self.changed, BATCH):
+            session.execute(update(self.model), rows)  # by primary key
+        for ids in batched(self.retire, BATCH):
+            session.execute(table.update().where(table.c.id.in_(ids)).values(retired_at=now))
+        self.new, self.changed, self.retire = [], [], []
 
 
-def _upsert(
-    session: Session,
-    report: SyncReport,
-    what: str,
-    row: Any | None,
-    model: type,
-    keys: dict[str, Any],
-    values: dict[str, Any],
-) -> Any:
-    if row is None:
-        row = model(**keys, **values)
-        session.add(row)
-        report.note("created", what)
-    elif _apply(row, values):
-        report.note("updated", what)
-    else:
-        report.note("unchanged", what)
-    return row
+def _stored(session: Session, model: type, fields: Iterable[str], where: Any, *key: str) -> dict:
+    """The stored rows (plain tuples: id, key columns, synced fields) by their natural key."""
+    columns = [getattr(model, name) for name in ("id", *key, *fields)]
+    rows = session.execute(select(*columns).where(where))
+    if len(key) == 1:
+        return {getattr(row, key[0]): row for row in rows}
+    return {tuple(getattr(row, k) for k in key): row for row in rows}
+
+
+UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "retired_at")
+TASK_FIELDS = ("position", "section", "title", "body", "span_start", "span_end", "retired_at")
+ASSIGNMENT_FIELDS = ("role", "position", "proposed", "retired_at")
+TARGET_FIELDS = ("position", "name", "measure", "cmp", "value", "value_max", "kind", "per_year",
+                 "baseline", "baseline_year", "year", "owner_unit_id", "span_start", "span_end",
+                 "retired_at")  # fmt: skip
 
 
 def sync_units(
     session: Session, directory: Directory, now: dt.datetime, report: SyncReport
 ) -> None:
-    existing = {u.id: u for u in session.scalars(select(Unit))}
+    changes = _Changes(Unit, "units", report)
+    stored = _stored(session, Unit, UNIT_FIELDS, true(), "id")
     for unit in directory.units.values():
-        members = [m.id for m in directory.expand(unit)] if unit.kind == "collective" else []
-        values = dict(
-            name=unit.name,
-            jurisdiction=unit.jurisdiction,
-            kind=unit.kind,
-            aliases=list(unit.aliases),
-            members=members,
-            retired_at=None,
-        )
-        _upsert(session, report, "units", existing.get(unit.id), Unit, {"id": unit.id}, values)
-    for unit_id, row in existing.items():
-        if unit_id not in directory.units and row.retired_at is None:
-            row.retired_at = now
-            report.note("retired", "units")
-    session.flush()
+        changes.compare(stored.get(unit.id), {"id": unit.id}, unit_values(directory, unit))
+    changes.retire_unlisted(stored, set(directory.units))
+    changes.write(session, now)
 
 
 def sync_plan(
     session: Session, plan: schema.Plan, directory: Directory, now: dt.datetime, report: SyncReport
-) -> Plan:
-    jur = plan.jurisdiction
+) -> int:
+    """Sync one plan with a handful of statements; return its id."""
 
+    @cache
     def unit_id(name: str) -> str:
-        return directory.resolve(name, jur).id
+        return directory.resolve(name, plan.jurisdiction).id
 
-    host_id = unit_id(plan.host) if plan.host else None
-    row = session.scalar(
-        select(Plan)
-        .where(Plan.slug == plan.slug)
-        .options(
-            selectinload(Plan.tasks).selectinload(Task.assignments), selectinload(Plan.targets)
-        )
-    )
-    values = dict(
-        title=plan.title,
-        doc_number=plan.doc_number,
-        issuer=plan.issuer,
-        jurisdiction=jur,
-        start_year=plan.start_year,
-        end_year=plan.end_year,
-        source_file=plan.source,
-        source_sha256=plan.source_sha256,
-        host_unit_id=host_id,
-        reporting=plan.reporting.model_dump(),
-        retired_at=None,
-    )
-    plan_row: Plan = _upsert(session, report, "plans", row, Plan, {"slug": plan.slug}, values)
-    session.flush()
+    values = plan_values(plan, unit_id(plan.host) if plan.host else None)
+    row = session.execute(
+        select(Plan.id, *[getattr(Plan, k) for k in values]).where(Plan.slug == plan.slug)
+    ).first()
+    if row is None:
+        plan_id = session.scalar(insert(Plan).values(slug=plan.slug, **values).returning(Plan.id))
+        report.note("created", "plans")
+    else:
+        plan_id = row.id
+        if _differs(row, values):
+            session.execute(update(Plan).where(Plan.id == plan_id).values(**values))
+            report.note("updated", "plans")
+        else:
+            report.note("unchanged", "plans")
+    known = row is not None  # a new plan has no stored tasks, assignments or targets
 
-    tasks = {t.ref: t for t in plan_row.tasks} if row else {}
+    tasks = _Changes(Task, "tasks", report)
+    stored_tasks = (
+        _stored(session, Task, TASK_FIELDS, Task.plan_id == plan_id, "ref") if known else {}
+    )
     for position, task in enumerate(plan.tasks):
-        values = dict(
-            position=position,
-            section=task.section,
-            title=task.title,
-            body=task.body,
-            span_start=task.span[0] if task.span else None,
-            span_end=task.span[1] if task.span else None,
-            retired_at=None,
-        )
-        task_row = _upsert(
-            session,
-            report,
-            "tasks",
-            tasks.get(task.ref),
-            Task,
-            {"plan_id": plan_row.id, "ref": task.ref},
-            values,
-        )
-        session.flush()
-        assignments = {a.unit_id: a for a in task_row.assignments}
-        listed = set()
-        for apos, unit in enumerate(task.units):
-            uid = unit_id(unit.name)
-            listed.add(uid)
-            values = dict(role=unit.role, position=apos, proposed=unit.proposed, retired_at=None)
-            a_row = _upsert(
-                session,
-                report,
-                "assignments",
-                assignments.get(uid),
-                Assignment,
-                {"task_id": task_row.id, "unit_id": uid},
-                values,
-            )
-            if a_row not in task_row.assignments:
-                task_row.assignments.append(a_row)
-        for uid, a_row in assignments.items():
-            if uid not in listed and a_row.retired_at is None:
-                a_row.retired_at = now
-                report.note("retired", "assignments")
-    listed_refs = {t.ref for t in plan.tasks}
-    for ref, task_row in tasks.items():
-        if ref not in listed_refs and task_row.retired_at is None:
-            task_row.retired_at = now
-            report.note("retired", "tasks")
+        tasks.compare(stored_tasks.get(task.ref), {"plan_id": plan_id, "ref": task.ref},
+                      task_values(position, task))  # fmt: skip
+    tasks.retire_unlisted(stored_tasks, {t.ref for t in plan.tasks})
+    inserted = bool(tasks.new)
+    tasks.write(session, now)
+    task_ids = (
+        dict(session.execute(select(Task.ref, Task.id).where(Task.plan_id == plan_id)).all())
+        if inserted
+        else {ref: r.id for ref, r in stored_tasks.items()}
+    )
 
-    targets = {t.code: t for t in plan_row.targets} if row else {}
+    assignments = _Changes(Assignment, "assignments", report)
+    in_plan = Assignment.task_id.in_(select(Task.id).where(Task.plan_id == plan_id))
+    stored_a = (
+        _stored(session, Assignment, ASSIGNMENT_FIELDS, in_plan, "task_id", "unit_id")
+        if known
+        else {}
+    )
+    listed: set[tuple[int, str]] = set()
+    for task in plan.tasks:
+        tid = task_ids[task.ref]
+        for position, unit in enumerate(task.units):
+            key = (tid, unit_id(unit.name))
+            listed.add(key)
+            assignments.compare(stored_a.get(key), {"task_id": key[0], "unit_id": key[1]},
+                                assignment_values(position, unit))  # fmt: skip
+    assignments.retire_unlisted(stored_a, listed)
+    assignments.write(session, now)
+
+    targets = _Changes(Target, "targets", report)
+    stored_t = (
+        _stored(session, Target, TARGET_FIELDS, Target.plan_id == plan_id, "code") if known else {}
+    )
     for position, target in enumerate(plan.targets):
         owner = target.owner or plan.host
         assert owner, "check_catalog guarantees an owner"
-        values = dict(
-            position=position,
-            name=target.name,
-            measure=target.unit,
-            cmp=target.cmp,
-            value=target.value,
-            value_max=target.value_max,
-            kind=target.kind,
-            per_year=target.per_year,
-            baseline=target.baseline,
-            baseline_year=target.baseline_year,
-            year=target.year,
-            owner_unit_id=unit_id(owner),
-            span_start=target.span[0] if target.span else None,
-            span_end=target.span[1] if target.span else None,
-            retired_at=None,
-        )
-        _upsert(
-            session,
-            report,
-            "targets",
-            targets.get(target.code),
-            Target,
-            {"plan_id": plan_row.id, "code": target.code},
-            values,
-        )
-    listed_codes = {t.code for t in plan.targets}
-    for code, target_row in targets.items():
-        if code not in listed_codes and target_row.retired_at is None:
-            target_row.retired_at = now
-            report.note("retired", "targets")
-    session.flush()
-    return plan_row
+        targets.compare(stored_t.get(target.code), {"plan_id": plan_id, "code": target.code},
+                        target_values(position, target, unit_id(owner)))  # fmt: skip
+    targets.retire_unlisted(stored_t, {t.code for t in plan.targets})
+    targets.write(session, now)
+    return plan_id
 
 
 def load_catalog(
-    session: Session, plans: list[schema.Plan], directory: Directory, now: dt.datetime
+    session: Session, plans: Iterable[schema.Plan], directory: Directory, now: dt.datetime
 ) -> SyncReport:
-    """Sync the directory and `plans` into the database in one transaction owned by the caller."""
+    """Sync the directory and `plans` into the database in one transaction owned by the caller.
+
+    Set-based: each plan is compared with its stored rows (read as plain tuples, not ORM objects)
+    and only the differences are written, new rows in batched INSERTs, changed ones in UPDATEs by
+    primary key. `plans` may be a generator; nothing is held beyond the plan being synced.
+    """
     report = SyncReport()
     sync_units(session, directory, now, report)
     for plan in plans:

@@ -118,6 +118,30 @@ def test_escalations_reach_the_leader_and_the_office(runtime):
     assert report and report[0].status == "sent"
 
 
+def test_digests_decided_in_small_batches_are_the_digests_decided_at_once(runtime):
+    """Streaming by unit (a nation's requests in batches) changes no digest, including the
+    office's, which gathers escalations from every batch."""
+    from reporting import reminders
+
+    steps.open_and_request(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    with runtime.sessions() as session:
+        for day in (D(2025, 9, 24), D(2025, 10, 21)):
+            whole = reminders.decide(session, day, runtime.calendar, runtime.var_dir)
+            batches = list(
+                reminders.decide_batches(session, day, runtime.calendar, runtime.var_dir, batch=1)
+            )
+            assert len(batches) > 10
+            assert sorted(
+                (d.key, d.kind, [i["code"] for i in d.items], d.steps, d.folded)
+                for batch in batches
+                for d in batch
+            ) == sorted(
+                (d.key, d.kind, [i["code"] for i in d.items], d.steps, d.folded) for d in whole
+            )
+            assert all(d.recipient != "office" for batch in batches[:-1] for d in batch)
+            assert ("office" in [d.recipient for d in batches[-1]]) == (day.day == 21)
+
+
 def test_a_missed_day_is_caught_up_with_one_notice_and_named_in_the_report(runtime):
     run_days(runtime, D(2025, 9, 24), D(2025, 10, 9))
     # No tick on 10-10 (before-3) or 10-11 (a make-up Saturday); 10-13 catches up.

@@ -99,3 +99,70 @@ def test_export_has_the_documented_shape(sessions):
     with sessions() as session:
         decimal_target = session.scalar(select(Target).where(Target.name == "国内有效商标注册数"))
         assert float(decimal_target.baseline) == 1.23
+
+
+def test_the_bulk_loader_does_exactly_what_the_per_row_baseline_does(sessions):
+    """bench's baseline (one ORM object per row) and the bulk loader each find the other's work
+    complete, on a first load and after an edit that updates, retires and adds rows."""
+    from bench.baselines import load_catalog_per_row
+    from bench.synthetic import generate
+
+    directory, plans = generate("city")
+    with sessions.begin() as session:
+        first = load_catalog_per_row(session, plans, directory, NOW)
+    with sessions.begin() as session:
+        assert not load_catalog(session, plans, directory, NOW).changed
+        before = export_catalog(session)
+    assert first.counts["assignments created"] == 200 and first.counts["units created"] == 40
+
+    edited = plans[0].model_copy(deep=True)
+    edited.tasks[0].title += "（修订）"
+    shared = next(t for t in edited.tasks[1:] if len(t.units) >= 2)
+    shared.units.reverse()
+    shared.units[0].role, shared.units[-1].role = "lead", "support"
+    edited.tasks.pop()
+    edited.tasks.append(edited.tasks[2].model_copy(update={"ref": "9(9)"}))
+    edited.targets[0].value += 1
+    edited.targets.pop()
+    later = NOW + dt.timedelta(days=1)
+    with sessions.begin() as session:
+        report = load_catalog(session, [edited], directory, later)
+    assert report.counts["tasks updated"] == 1 and report.counts["tasks retired"] == 1
+    assert report.counts["tasks created"] == 1 and report.counts["targets retired"] == 1
+    assert report.counts["assignments updated"] >= 2
+    with sessions.begin() as session:
+        assert not load_catalog_per_row(session, [edited], directory, later).changed
+        after = export_catalog(session)["plans"][0]
+    assert after != before["plans"][0]
+    assert [t["title"] for t in after["tasks"]] == [t.title for t in edited.tasks]
+    assert [[u["role"] for u in t["units"]] for t in after["tasks"]] == [
+        [u.role for u in t.units] for t in edited.tasks
+    ]
+    assert [t["code"] for t in after["targets"]] == [t.code for t in edited.targets]
+
+
+def test_the_synced_columns_are_the_ones_the_values_name():
+    from tasks_catalog import loader, schema
+
+    directory = Directory.load()
+    unit = next(iter(directory.units.values()))
+    task = schema.Task(ref="1", title="任务", units=[schema.UnitRef(name="市科技局", role="lead")])
+    target = schema.Target(
+        code="T1", name="指标", value=1, unit="项", cmp=">=", kind="increment", year=2025
+    )
+    assert tuple(loader.unit_values(directory, unit)) == loader.UNIT_FIELDS
+    assert tuple(loader.task_values(0, task)) == loader.TASK_FIELDS
+    assert tuple(loader.assignment_values(0, task.units[0])) == loader.ASSIGNMENT_FIELDS
+    assert tuple(loader.target_values(0, target, unit.id)) == loader.TARGET_FIELDS
+
+
+def test_opening_finds_the_same_units_as_the_work_it_sends(sessions):
+    """`units_with_work` (column queries, used when opening) agrees with `work_by_unit` (the
+    objects a request's template and reminders list) on every seed plan, collectives included."""
+    from reporting.cycle import units_with_work, work_by_unit
+
+    plans, _ = check_catalog()
+    load(sessions, plans)
+    with sessions() as session:
+        for plan in session.scalars(select(Plan)):
+            assert units_with_work(session, plan) == sorted(work_by_unit(session, plan)), plan.slug
