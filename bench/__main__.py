@@ -21,16 +21,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
-from bench.synthetic import TIERS, generate
+from bench.baselines import load_catalog_per_row, open_row_by_row, remind_row_by_row
+from bench.synthetic import TIERS, iter_plans, synthetic_directory
 from db import make_engine, session_factory, upgrade
-from db.models import Base, Period, Plan, Request, RequestEvent, Unit
+from db.batching import batched
+from db.models import Base, Period, Plan, Request
 from flows import steps
 from flows.runtime import Runtime
 from notifications.channels import FileOutbox
 from notifications.dispatch import MessageConfig
-from reporting.cycle import request_code, template_for, template_path, work_by_unit
+from reporting.assess import assess_period, store
+from reporting.cycle import ensure_periods
+from reporting.report import write_report
 from reporting.workdays import WorkCalendar
 from tasks_catalog.loader import load_catalog
 
@@ -68,132 +72,111 @@ def fresh_database(kind: str, tmp: Path) -> Any:
     return engine
 
 
-def clear_cycle(engine: Any) -> None:
-    """Forget the cycle (periods onward), keep the catalog."""
-    keep = {"plan", "unit", "task", "assignment", "target", "alembic_version"}
+HISTORY = 8  # quarters of submissions before the measured period
+SLICE = 100  # plans the per-row baselines run on at nation scale (scaled up in the table)
+
+
+def seed_history(rt: Runtime, seed: int = 11) -> int:
+    """Open the 8 quarters before 2025Q3 and answer 90 % of their requests, in bulk, a chunk of
+    periods at a time (plain column queries: a nation's history is 4 million progress rows)."""
+    import random
+
+    from db.models import Assignment, IndicatorValue, ProgressRow, Submission, Target, Task
+
+    rng = random.Random(seed)
+    with rt.sessions.begin() as session:
+        for plan in session.scalars(select(Plan)):
+            ensure_periods(session, plan, rt.calendar)
+    with rt.sessions() as session:
+        opens = sorted(set(session.scalars(select(Period.opens_on).distinct())))
+    answered = 0
+    for day in [d for d in opens if d < OPENS][-HISTORY:]:
+        at = dt.datetime.combine(day, dt.time(9), SH)
+        steps.open_and_request(rt, day, at)
+        with rt.sessions() as session:
+            periods = session.execute(
+                select(Period.id, Period.plan_id, Period.label, Period.end).where(Period.opens_on == day)
+            ).all()  # fmt: skip
+        for chunk in batched(periods, 200):
+            with rt.sessions.begin() as session:
+                by_plan = {p.plan_id: p for p in chunk}
+                tasks: dict[tuple[int, str], list[tuple[int, str]]] = {}
+                for plan_id, unit_id, task_id, title in session.execute(
+                    select(Task.plan_id, Assignment.unit_id, Task.id, Task.title)
+                    .join(Assignment, Assignment.task_id == Task.id)
+                    .where(Task.plan_id.in_(list(by_plan)))
+                ):
+                    tasks.setdefault((plan_id, unit_id), []).append((task_id, title))
+                targets: dict[tuple[int, str], list[tuple[int, Any]]] = {}
+                for plan_id, owner, target_id, value in session.execute(
+                    select(Target.plan_id, Target.owner_unit_id, Target.id, Target.value).where(
+                        Target.plan_id.in_(list(by_plan))
+                    )
+                ):
+                    targets.setdefault((plan_id, owner), []).append((target_id, value))
+                period_plan = {p.id: p.plan_id for p in chunk}
+                reqs = [
+                    r
+                    for r in session.execute(
+                        select(Request.id, Request.period_id, Request.unit_id)
+                        .where(Request.period_id.in_(list(period_plan))).order_by(Request.id)
+                    )
+                    if rng.random() < 0.9
+                ]  # fmt: skip
+                session.execute(insert(Submission), [
+                    {"request_id": r.id, "received_at": at + dt.timedelta(days=5), "channel": "excel",
+                     "late": False, "sha256": f"{r.id:064x}"} for r in reqs
+                ])  # fmt: skip
+                sub_ids = dict(
+                    session.execute(
+                        select(Submission.request_id, Submission.id).join(Request)
+                        .where(Request.period_id.in_(list(period_plan)))
+                    ).all()
+                )  # fmt: skip
+                progress, values = [], []
+                for r in reqs:
+                    period = by_plan[period_plan[r.period_id]]
+                    key = (period.plan_id, r.unit_id)
+                    for task_id, title in tasks.get(key, []):
+                        progress.append({"submission_id": sub_ids[r.id], "task_id": task_id, "status": "推进中",
+                                         "text": f"{period.label}：围绕{title}开展工作，进展{rng.randint(1, 99)}%。"})  # fmt: skip
+                    for target_id, value in targets.get(key, []):
+                        values.append({"submission_id": sub_ids[r.id], "target_id": target_id,
+                                       "value": rng.randint(0, int(value)), "as_of": period.end})  # fmt: skip
+                for rows in batched(progress, 5000):
+                    session.execute(insert(ProgressRow), rows)
+                for rows in batched(values, 5000):
+                    session.execute(insert(IndicatorValue), rows)
+                for ids in batched([r.id for r in reqs], 5000):
+                    session.execute(
+                        Request.__table__.update()
+                        .where(Request.id.in_(ids))
+                        .values(status="submitted")
+                    )
+                answered += len(reqs)
+    return answered
+
+
+def clear_tables(engine: Any, keep: set[str]) -> None:
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in keep:
                 conn.execute(table.delete())
 
 
-HISTORY = 8  # quarters of submissions before the measured period
-
-
-def seed_history(rt: Runtime, seed: int = 11) -> int:
-    """Open the 8 quarters before 2025Q3 and answer 90 % of their requests, in bulk."""
-    import random
-
-    from db.models import IndicatorValue, ProgressRow, Submission
-
-    rng = random.Random(seed)
-    with rt.sessions() as session:
-        opens = (
-            sorted({p.opens_on for p in session.scalars(select(Period))})
-            if session.scalar(select(Period.id).limit(1))
-            else []
-        )
-    if not opens:
-        from reporting.cycle import ensure_periods
-
-        with rt.sessions.begin() as session:
-            for plan in list(session.scalars(select(Plan))):
-                ensure_periods(session, plan, rt.calendar)
-        with rt.sessions() as session:
-            opens = sorted({p.opens_on for p in session.scalars(select(Period))})
-    history = [d for d in opens if d < OPENS][-HISTORY:]
-    answered = 0
-    for day in history:
-        at = dt.datetime.combine(day, dt.time(9), SH)
-        steps.open_and_request(rt, day, at)
-        with rt.sessions.begin() as session:
-            periods = {
-                p.id: p for p in session.scalars(select(Period).where(Period.opens_on == day))
-            }
-            plans = {p.id: p for p in session.scalars(select(Plan))}
-            works = {
-                pid: work_by_unit(session, plans[pid])
-                for pid in {p.plan_id for p in periods.values()}
-            }
-            reqs = [
-                r
-                for r in session.scalars(
-                    select(Request).where(Request.period_id.in_(list(periods)))
-                )
-                if rng.random() < 0.9
-            ]
-            subs = [{"request_id": r.id, "received_at": at + dt.timedelta(days=5), "channel": "excel", "late": False,
-                     "sha256": f"{r.id:064x}"} for r in reqs]  # fmt: skip
-            if not subs:
-                continue
-            session.execute(insert(Submission), subs)
-            sub_ids = {
-                s.request_id: s.id
-                for s in session.scalars(
-                    select(Submission).where(Submission.request_id.in_([r.id for r in reqs]))
-                )
-            }
-            progress, values = [], []
-            for r in reqs:
-                work = works[periods[r.period_id].plan_id].get(r.unit_id)
-                if work is None:
-                    continue
-                for task, _role in work.tasks:
-                    progress.append({"submission_id": sub_ids[r.id], "task_id": task.id, "status": "推进中",
-                                     "text": f"{periods[r.period_id].label}：围绕{task.title}开展工作，进展{rng.randint(1, 99)}%。"})  # fmt: skip
-                for target in work.targets:
-                    values.append({"submission_id": sub_ids[r.id], "target_id": target.id,
-                                   "value": rng.randint(0, int(target.value)), "as_of": periods[r.period_id].end})  # fmt: skip
-            for i in range(0, len(progress), 5000):
-                session.execute(insert(ProgressRow), progress[i : i + 5000])
-            for i in range(0, len(values), 5000):
-                session.execute(insert(IndicatorValue), values[i : i + 5000])
-            session.execute(
-                Request.__table__.update()
-                .where(Request.id.in_([r.id for r in reqs]))
-                .values(status="submitted")
-            )
-            answered += len(reqs)
-    return answered
-
-
-def open_row_by_row(rt: Runtime, as_of: dt.date, now: dt.datetime) -> int:
-    """Baseline: one ORM object and flush per request and event, the template written at opening."""
-    from reporting.cycle import OPEN_GRACE, ensure_periods
-
-    issued = 0
-    with rt.sessions.begin() as session:
-        for plan in list(session.scalars(select(Plan))):
-            for period in ensure_periods(session, plan, rt.calendar):
-                if (
-                    period.opened_at is not None
-                    or period.opens_on > as_of
-                    or period.due_on + OPEN_GRACE < as_of
-                ):
-                    continue
-                period.opened_at = now
-                for unit_id, work in sorted(work_by_unit(session, plan).items()):
-                    request = Request(period_id=period.id, unit_id=unit_id, code=request_code(period, unit_id),
-                                      status="pending", due_on=period.due_on, sequence=0, created_at=now)  # fmt: skip
-                    session.add(request)
-                    session.flush()
-                    session.add(
-                        RequestEvent(request_id=request.id, at=now, status="pending", note="issued")
-                    )
-                    path = template_path(rt.var_dir, request, period.label)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(
-                        template_for(
-                            session, request, period, plan, session.get(Unit, unit_id), work
-                        )
-                    )
-                    issued += 1
-    return issued
+def remove_templates(tmp: Path) -> None:
+    for path in (tmp / "templates").rglob("*.xlsx") if (tmp / "templates").exists() else []:
+        path.unlink()
 
 
 def run(tier: str, db: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     spec = TIERS[tier]
+    sliced = spec.jurisdictions > SLICE  # the per-row baselines run on SLICE plans, scaled up
+    scale = spec.jurisdictions / SLICE if sliced else 1.0
+    scaled = (
+        f"; baseline run on {SLICE} of {spec.jurisdictions} plans, ×{scale:g}" if sliced else ""
+    )
 
     def add(
         name: str, seconds: float, peak: float, baseline: float | None = None, note: str = ""
@@ -208,30 +191,39 @@ def run(tier: str, db: str) -> list[dict[str, Any]]:
 
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
-        directory, plans = generate(tier)
         engine = fresh_database(db, tmp)
         sessions = session_factory(engine)
         rt = Runtime(sessions, tmp, WorkCalendar(), FileOutbox(tmp / "outbox"), MessageConfig())
+        when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+        def load_per_row() -> Any:
+            with sessions.begin() as session:
+                directory = synthetic_directory(tier, limit=SLICE)
+                return load_catalog_per_row(session, iter_plans(tier, limit=SLICE), directory, when)
+
+        base_s, _, _ = measure(load_per_row)
+        clear_tables(engine, {"alembic_version"})
 
         def load() -> Any:
             with sessions.begin() as session:
-                return load_catalog(
-                    session, plans, directory, dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-                )
+                return load_catalog(session, iter_plans(tier), synthetic_directory(tier), when)
 
         seconds, peak, _ = measure(load)
-        size = f"{spec.jurisdictions * spec.tasks_per} tasks, {spec.jurisdictions * spec.assignments_per} assignments"
-        add("catalog load (ORM, per row)", seconds, peak, note=size)
+        size = f"{spec.jurisdictions * spec.units_per} units, {spec.jurisdictions * spec.tasks_per} tasks, {spec.jurisdictions * spec.assignments_per} assignments"
+        add(
+            "catalog load",
+            seconds,
+            peak,
+            base_s * scale,
+            note=f"{size}; baseline: ORM per row{scaled}",
+        )
 
         at = dt.datetime.combine(OPENS, dt.time(9), SH)
         base_s, _, _ = measure(
-            lambda: (open_row_by_row(rt, OPENS, at), steps.remind(rt, OPENS, at))
+            lambda: (open_row_by_row(rt, OPENS, at, limit=SLICE), remind_row_by_row(rt, OPENS, at))
         )
-        clear_cycle(engine)
-        for path in (
-            list((tmp / "templates").rglob("*.xlsx")) if (tmp / "templates").exists() else []
-        ):
-            path.unlink()
+        clear_tables(engine, CATALOG)
+        remove_templates(tmp)
         seeded, _, answered = measure(lambda: seed_history(rt))
         print(
             f"  (history: {HISTORY} quarters, {answered} submissions seeded in {seeded:.1f} s)",
@@ -241,25 +233,25 @@ def run(tier: str, db: str) -> list[dict[str, Any]]:
             lambda: (steps.open_and_request(rt, OPENS, at), steps.remind(rt, OPENS, at))
         )
         with sessions() as session:
-            requests = len(
-                list(
-                    session.scalars(select(Request.id).join(Period).where(Period.opens_on == OPENS))
-                )
+            requests = session.scalar(
+                select(func.count(Request.id)).join(Period).where(Period.opens_on == OPENS)
             )
-        add("tick opening a period (requests, outbox rows)", seconds, peak, base_s,
-            note=f"{requests} requests; templates and invites rendered at dispatch or download")  # fmt: skip
+        add("tick opening a period (requests, outbox rows)", seconds, peak, base_s * scale,
+            note=f"{requests} requests; templates and invites rendered at dispatch or download; baseline: ORM per row, templates at opening{scaled}")  # fmt: skip
 
         day = dt.datetime.combine(REMINDER_DAY, dt.time(9), SH)
-        seconds, peak, _ = measure(lambda: steps.remind(rt, REMINDER_DAY, day))
-        add("daily reminder tick (digests)", seconds, peak)
+        base_s = None
+        if not sliced:  # the baseline decides every unit's digest; at nation scale see province
+            base_s, _, _ = measure(lambda: remind_row_by_row(rt, REMINDER_DAY, day))
+            forget_day(engine, REMINDER_DAY)
+        seconds, peak, (digests, _, _) = measure(lambda: steps.remind(rt, REMINDER_DAY, day))
+        add("daily reminder tick (digests)", seconds, peak, base_s,
+            note=f"{digests} digests; baseline: one outbox row and ladder step at a time")  # fmt: skip
 
         with sessions() as session:
             period_ids = list(session.scalars(select(Period.id).where(Period.opens_on == OPENS)))
 
         def assess_all() -> int:
-            from reporting.assess import assess_period, store
-            from reporting.report import write_report
-
             for pid in period_ids:
                 with sessions.begin() as session:
                     period = session.get(Period, pid)
@@ -269,14 +261,24 @@ def run(tier: str, db: str) -> list[dict[str, Any]]:
             return len(period_ids)
 
         seconds, peak, n = measure(assess_all)
-        add(
-            "assessment and report, one period",
-            seconds,
-            peak,
-            note=f"{n} plans' 2025Q3 with {HISTORY} quarters of history",
-        )
+        add("assessment and report, one period", seconds, peak,
+            note=f"{n} plans' 2025Q3 with {HISTORY} quarters of history")  # fmt: skip
         engine.dispose()
     return rows
+
+
+CATALOG = {"plan", "unit", "task", "assignment", "target", "alembic_version"}
+
+
+def forget_day(engine: Any, day: dt.date) -> None:
+    """Undo a baseline's reminders so the measured run finds the same work."""
+    from db.models import LadderStep, Notification
+
+    with engine.begin() as conn:
+        conn.execute(LadderStep.__table__.delete().where(LadderStep.handled_on == day))
+        conn.execute(
+            Notification.__table__.delete().where(Notification.key.like(f"digest:{day}:%"))
+        )
 
 
 def write_results(path: Path, rows: list[dict[str, Any]], command: str) -> None:

@@ -3,7 +3,8 @@
 `load_catalog_per_row` is how Duban loaded the catalog before the bulk loader in
 `tasks_catalog.loader`: one ORM object per unit, plan, task, assignment and target, a flush
 after each task. It does exactly the same sync (a test loads with one and reloads with the other
-and sees nothing to change), so its time is a fair baseline.
+and sees nothing to change), so its time is a fair baseline. `open_row_by_row` and
+`remind_row_by_row` are the same for opening a period and for the day's reminders.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import Assignment, Plan, Target, Task, Unit
+from db.models import Assignment, LadderStep, Plan, Request, RequestEvent, Target, Task, Unit
+from flows.runtime import Runtime
+from notifications import outbox
+from reporting import reminders
+from reporting.cycle import (
+    OPEN_GRACE,
+    ensure_periods,
+    request_code,
+    template_for,
+    template_path,
+    work_by_unit,
+)
 from tasks_catalog import schema
 from tasks_catalog.directory import Directory
 from tasks_catalog.loader import (
@@ -165,3 +177,56 @@ def load_catalog_per_row(
     for plan in plans:
         sync_plan(session, plan, directory, now, report)
     return report
+
+
+def open_row_by_row(rt: Runtime, as_of: dt.date, now: dt.datetime, limit: int | None = None) -> int:
+    """Opening a period as Duban first did: one ORM object and flush per request and event,
+    the unit's work loaded as objects, the Excel template written at opening. `limit` stops
+    after that many plans (the nation tier measures a slice)."""
+    issued = 0
+    with rt.sessions.begin() as session:
+        plans = list(session.scalars(select(Plan).order_by(Plan.id).limit(limit)))
+        for plan in plans:
+            for period in ensure_periods(session, plan, rt.calendar):
+                if (
+                    period.opened_at is not None
+                    or period.opens_on > as_of
+                    or period.due_on + OPEN_GRACE < as_of
+                ):
+                    continue
+                period.opened_at = now
+                for unit_id, work in sorted(work_by_unit(session, plan).items()):
+                    request = Request(period_id=period.id, unit_id=unit_id, code=request_code(period, unit_id),
+                                      status="pending", due_on=period.due_on, sequence=0, created_at=now)  # fmt: skip
+                    session.add(request)
+                    session.flush()
+                    session.add(
+                        RequestEvent(request_id=request.id, at=now, status="pending", note="issued")
+                    )
+                    path = template_path(rt.var_dir, request, period.label)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    unit = session.get(Unit, unit_id)
+                    assert unit is not None
+                    path.write_bytes(template_for(session, request, period, plan, unit, work))
+                    issued += 1
+    return issued
+
+
+def remind_row_by_row(rt: Runtime, as_of: dt.date, now: dt.datetime) -> int:
+    """The day's digests decided at once, then one outbox row (checked, inserted in a savepoint)
+    and one ORM object per ladder step, each flushed: the single-message path used for every
+    message. Returns the number of digests."""
+    with rt.sessions.begin() as session:
+        digests = reminders.decide(session, as_of, rt.calendar, rt.var_dir)
+        for digest in digests:
+            unit = session.get(Unit, digest.unit_id) if digest.unit_id else None
+            payload = {"audience": digest.audience, "salutation": unit.name if unit else "",
+                       "day": as_of.isoformat(), "items": digest.items}  # fmt: skip
+            outbox.enqueue(session, key=digest.key, recipient=digest.recipient, unit_id=digest.unit_id,
+                           kind=digest.kind, subject="", payload=payload, now=now)  # fmt: skip
+            for pairs, key in ((digest.steps, digest.key), (digest.folded, None)):
+                for request_id, step in pairs:
+                    session.add(LadderStep(request_id=request_id, stage=step.stage, day=step.day,
+                                           handled_on=as_of, notification_key=key))  # fmt: skip
+                    session.flush()
+    return len(digests)

@@ -44,10 +44,11 @@ def _names(code: str, spec: Tier) -> list[str]:
     return [f"{code}单位{u:02d}" for u in range(spec.units_per)]
 
 
-def synthetic_directory(tier: str) -> Directory:
+def synthetic_directory(tier: str, limit: int | None = None) -> Directory:
+    """The units of the tier's jurisdictions (of the first `limit` of them)."""
     spec = TIERS[tier]
     directory = Directory()
-    for j in range(spec.jurisdictions):
+    for j in range(spec.jurisdictions if limit is None else min(limit, spec.jurisdictions)):
         code = f"j{j:04d}"
         directory.jurisdictions[code] = {"name": f"第{j}市", "host": f"{code}-u00"}
         for u, name in enumerate(_names(code, spec)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
@@ -36,7 +36,7 @@ class Outgoing:
     recipient: str  # Apprise tag
     kind: str
     subject: str
-    email: EmailMessage
+    email: Message  # built by notifications.mail
     markdown: str
     already: frozenset[str] = frozenset()  # URL ids reached by an earlier attempt
 

@@ -19,9 +19,7 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from email import policy as email_policy
-from email.message import EmailMessage
-from email.utils import formataddr
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +29,8 @@ from apprise.plugins.email import NotifyEmail, SecureMailMode
 
 from notifications.channels import DeliveryError, NoChannel, Outgoing
 from notifications.dingtalk import TRANSIENT_CODES, DubanDingTalk, register
+from notifications.mail import SMTP_POLICY, address, display_name, plain_text
 from notifications.pacing import Pacer
-
-SMTP_POLICY = email_policy.SMTP  # CRLF line endings, as SMTP requires
 
 
 def _no_clock() -> dt.datetime:
@@ -207,14 +204,13 @@ class AppriseChannel:
                     permanent=code not in TRANSIENT_CODES,
                 )
             return
-        body = message.email.get_body(("plain",))
-        text = body.get_content() if body is not None else message.subject
+        text = plain_text(message.email) or message.subject
         if not server.notify(body=text, title=message.subject):
             raise DeliveryError(
                 "the service refused the message (see Apprise's log)", permanent=False
             )
 
-    def _email(self, server: NotifyEmail, email: EmailMessage) -> None:
+    def _email(self, server: NotifyEmail, email: Message) -> None:
         target = SmtpTarget(
             server.smtp_host,
             int(server.port),
@@ -224,16 +220,16 @@ class AppriseChannel:
             server.verify_certificate,
         )
         sender = server.from_addr[1]
-        display_name = email["From"].addresses[0].display_name if email["From"] else ""
+        name = display_name(email["From"])
         # Addressed in place for each recipient (a deep copy per recipient cost more than the
         # send itself, measured); the message is not used after delivery.
         del email["From"]
-        email["From"] = formataddr((display_name, sender))
-        for name, address in server.targets:
+        email["From"] = address(name, sender)
+        for to_name, to_addr in server.targets:
             del email["To"]
-            email["To"] = formataddr((name or "", address))
+            email["To"] = address(to_name or "", to_addr)
             try:
-                self.smtp.send(target, sender, [address], email.as_bytes(policy=SMTP_POLICY))
+                self.smtp.send(target, sender, [to_addr], email.as_bytes(policy=SMTP_POLICY))
             except (smtplib.SMTPException, OSError) as exc:
                 raise classify_smtp(exc) from None
 
@@ -242,7 +238,8 @@ class AppriseChannel:
         from notifications.mail import build_email
 
         now = self.clock()
-        email = build_email(key=f"test:{recipient}:{now.isoformat()}", subject="【督办】通道测试 channel test",
+        subject = "【督办】通道测试 channel test"
+        email = build_email(key=f"test:{recipient}:{now.isoformat()}", subject=subject,
                             text="这是督办系统的通道测试消息，无需回复。", html="<p>这是督办系统的通道测试消息，无需回复。</p>",
                             sender=("督办系统", "duban@localhost"), to=[(recipient, "test@localhost")], attachments=[],
                             when=now, domain="duban.test")  # fmt: skip
@@ -250,7 +247,7 @@ class AppriseChannel:
             f"test:{recipient}",
             recipient,
             "test",
-            email["Subject"],
+            subject,
             email,
             "### 督办通道测试\n\n这是督办系统的通道测试消息。",
         )

@@ -175,8 +175,11 @@ def dispatch(
     may_send: Callable[[dt.datetime], bool] | None = None,
     templates: Callable[[dict[str, Any]], Path | None] | None = None,
 ) -> Counter[str]:
-    """Send what is due; return counts by outcome. Each row is its own transaction.
+    """Send what is due; return counts by outcome.
 
+    Rows are claimed `batch` at a time; each message is composed (re-checking that it is still
+    wanted) just before it is sent, and its result is committed right after, so a dispatcher
+    killed mid-batch re-sends at most the message in flight once its lease runs out.
     `may_send(now)` says whether messages to units may go out now (working days and hours);
     when it says no, only alerts to the admin go.
     """
@@ -191,12 +194,17 @@ def dispatch(
             ids = outbox.claim(session, now(), worker, batch, kinds)
         if not ids:
             break
-        for row_id in ids:
-            stats[send_one(sessions, row_id, channel, config, now, worker, templates)] += 1
+        with sessions() as reader:  # one session for the batch's reads
+            for row_id in ids:
+                outcome = send_one(
+                    reader, sessions, row_id, channel, config, now, worker, templates
+                )
+                stats[outcome] += 1
     return stats
 
 
 def send_one(
+    reader: Session,
     sessions: sessionmaker[Session],
     row_id: int,
     channel: Channel,
@@ -205,10 +213,13 @@ def send_one(
     worker: str = "dispatcher",
     templates: Callable[[dict[str, Any]], Path | None] | None = None,
 ) -> str:
-    with sessions() as session:
-        row = session.get(Notification, row_id)
-        assert row is not None
-        outgoing = compose(session, row, config, now(), templates)
+    """Compose (with `reader`), send and record one claimed message; return its outcome."""
+    row = reader.get(Notification, row_id)
+    assert row is not None
+    outgoing = compose(reader, row, config, now(), templates)
+    attempts, payload = row.attempts, row.payload
+    original = payload
+    reader.rollback()  # end the read: the next message's re-check sees fresh submissions
     outcome, error, where, done, retry_after = outbox.SENT, None, None, set(), None
     if outgoing is None:
         outcome = outbox.CANCELLED
@@ -223,27 +234,20 @@ def send_one(
         except Exception as exc:  # an unexpected failure must not lose the row
             outcome, error = outbox.PENDING, f"{type(exc).__name__}: {exc}"
             log.exception("delivery of %s failed unexpectedly", row_id)
-    with sessions.begin() as session:
-        row = session.get(Notification, row_id)
-        assert row is not None
-        row.claimed_at, row.claimed_by = None, None
-        if outcome == outbox.PENDING and row.attempts >= config.max_attempts:
-            outcome = outbox.FAILED
-        row.status = outcome
-        row.last_error = error
-        if done:
-            row.payload = {
-                **row.payload,
-                "delivered_to": sorted(set(row.payload.get("delivered_to", [])) | done),
-            }
-        if outcome == outbox.PENDING:
-            wait = (
-                dt.timedelta(seconds=retry_after) if retry_after else outbox.backoff(row.attempts)
-            )
-            row.next_attempt_at = now() + wait
-        if outcome == outbox.SENT:
-            row.sent_at = now()
-            assert outgoing is not None
-            row.subject = outgoing.subject
-            row.payload = {**row.payload, "delivered": where, "sent_by": worker}
+    if outcome == outbox.PENDING and attempts >= config.max_attempts:
+        outcome = outbox.FAILED
+    values: dict[str, Any] = {"status": outcome, "last_error": error, "claimed_at": None,
+                              "claimed_by": None}  # fmt: skip
+    if done:
+        payload = {**payload, "delivered_to": sorted(set(payload.get("delivered_to", [])) | done)}
+    if outcome == outbox.PENDING:
+        wait = dt.timedelta(seconds=retry_after) if retry_after else outbox.backoff(attempts)
+        values["next_attempt_at"] = now() + wait
+    if outcome == outbox.SENT:
+        assert outgoing is not None
+        values |= {"sent_at": now(), "subject": outgoing.subject}
+        payload = {**payload, "delivered": where, "sent_by": worker}
+    if payload is not original:
+        values["payload"] = payload
+    outbox.record(sessions, row_id, values)
     return "retry" if outcome == outbox.PENDING else outcome

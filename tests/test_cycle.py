@@ -17,6 +17,13 @@ from reporting.cycle import ensure_template
 from .conftest import at, fill_template
 
 
+def runtime_targets(rt):
+    from db.models import Target
+
+    with rt.sessions() as session:
+        return list(session.scalars(select(Target.id).where(Target.retired_at.is_(None))))
+
+
 def ensure(rt, request):
     with rt.sessions() as session:
         return ensure_template(session, session.get(type(request), request.id), rt.var_dir)
@@ -224,4 +231,24 @@ def test_assessment_flags_missing_late_blocked_and_copied_progress(runtime, tmp_
     from openpyxl import load_workbook
 
     xlsx = next(p for p in written if p.suffix == ".xlsx" and "2025Q3" in p.name)
-    assert load_workbook(xlsx).sheetnames == ["报送情况", "任务进展", "指标进度"]
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == ["报送情况", "任务进展", "指标进度"]
+    units = wb["报送情况"]
+    assert units["A1"].value.startswith("《") and units["A2"].value.startswith("报送率")
+    assert [c.value for c in units[3]] == ["单位", "报送情况", "首次报送时间", "是否按时"]
+    assert all(c.font.bold for c in units[3]) and units.column_dimensions["B"].width == 40
+    sti = next(r for r in units.iter_rows(min_row=4) if r[0].value == "市科技局")
+    assert sti[1].value == "按时报送" and sti[1].fill.fgColor.rgb.endswith("C6EFCE")
+    assert sti[3].value == "是"
+    missing = [r for r in units.iter_rows(min_row=4) if r[1].value == "未报送"]
+    assert missing and all(r[1].fill.fgColor.rgb.endswith("FFC7CE") for r in missing)
+    tasks = wb["任务进展"]
+    assert [c.value for c in tasks[1]][:3] == ["编号", "任务", "单位"]
+    copied = [
+        r for r in tasks.iter_rows(min_row=2) if r[2].value == "市科技局" and r[4].value == "受阻"
+    ]
+    assert copied and "与上期雷同" in copied[0][6].value and "自报受阻" in copied[0][6].value
+    targets = wb["指标进度"]
+    assert targets.max_row == 1 + len([t for t in runtime_targets(runtime)]) and targets[
+        "G2"
+    ].fill.fgColor.rgb[-6:] in {"C6EFCE", "FFEB9C", "FFC7CE", "EEEEEE"}
