@@ -6,7 +6,8 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +178,12 @@ def dispatch(
 ) -> Counter[str]:
     """Send what is due; return counts by outcome.
 
-    Rows are claimed `batch` at a time; each message is composed (re-checking that it is still
-    wanted) just before it is sent, and its result is committed right after, so a dispatcher
-    killed mid-batch re-sends at most the message in flight once its lease runs out.
+    Rows are claimed `batch` at a time. Each message is composed (re-checking that it is still
+    wanted) just before it goes, and its result is committed as soon as the channel answers, so a
+    dispatcher killed mid-batch re-sends at most the one message in flight once its lease runs
+    out. While a message is with the channel (mostly waiting for the server's reply), the next
+    one is composed: one sender thread, so still one message in flight.
+
     `may_send(now)` says whether messages to units may go out now (working days and hours);
     when it says no, only alerts to the admin go.
     """
@@ -188,66 +192,88 @@ def dispatch(
         stats["requeued"] += outbox.reclaim_expired(
             session, now(), dt.timedelta(seconds=config.lease_seconds)
         )
-    while limit is None or stats.total() - stats["requeued"] < limit:
-        kinds = None if may_send is None or may_send(now()) else ("admin",)
-        with sessions.begin() as session:
-            ids = outbox.claim(session, now(), worker, batch, kinds)
-        if not ids:
-            break
-        with sessions() as reader:  # one session for the batch's reads
-            for row_id in ids:
-                outcome = send_one(
-                    reader, sessions, row_id, channel, config, now, worker, templates
-                )
-                stats[outcome] += 1
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-send") as sender:
+        while limit is None or stats.total() - stats["requeued"] < limit:
+            kinds = None if may_send is None or may_send(now()) else ("admin",)
+            with sessions.begin() as session:
+                ids = outbox.claim(session, now(), worker, batch, kinds)
+            if not ids:
+                break
+            in_flight: tuple[Notification, Outgoing | None, Future[Delivery]] | None = None
+            # One reader for the batch; each compose is its own short read transaction.
+            with sessions(expire_on_commit=False) as reader:
+                rows = reader.scalars(
+                    select(Notification).where(Notification.id.in_(ids)).order_by(Notification.id)
+                ).all()
+                reader.commit()
+                for row in rows:
+                    outgoing = compose(reader, row, config, now(), templates)
+                    reader.commit()
+                    if in_flight is not None:
+                        stats[record(sessions, *in_flight, config, now, worker)] += 1
+                    in_flight = (row, outgoing, sender.submit(deliver, channel, outgoing, row.id))
+            if in_flight is not None:
+                stats[record(sessions, *in_flight, config, now, worker)] += 1
     return stats
 
 
-def send_one(
-    reader: Session,
+@dataclass
+class Delivery:
+    outcome: str = outbox.SENT
+    error: str | None = None
+    where: str | None = None
+    done: set[str] = field(default_factory=set)
+    retry_after: float | None = None
+
+
+def deliver(channel: Channel, outgoing: Outgoing | None, row_id: int) -> Delivery:
+    """Hand one message to the channel; classify what happened (never raises)."""
+    if outgoing is None:
+        return Delivery(outbox.CANCELLED)
+    try:
+        return Delivery(where=channel.send(outgoing))
+    except NoChannel as exc:
+        return Delivery(outbox.UNDELIVERABLE, str(exc))
+    except DeliveryError as exc:
+        outcome = outbox.FAILED if exc.permanent else outbox.PENDING
+        return Delivery(outcome, str(exc), None, set(exc.done), exc.retry_after)
+    except Exception as exc:  # an unexpected failure must not lose the row
+        log.exception("delivery of %s failed unexpectedly", row_id)
+        return Delivery(outbox.PENDING, f"{type(exc).__name__}: {exc}")
+
+
+def record(
     sessions: sessionmaker[Session],
-    row_id: int,
-    channel: Channel,
+    row: Notification,
+    outgoing: Outgoing | None,
+    future: Future[Delivery],
     config: MessageConfig,
     now: Callable[[], dt.datetime],
-    worker: str = "dispatcher",
-    templates: Callable[[dict[str, Any]], Path | None] | None = None,
+    worker: str,
 ) -> str:
-    """Compose (with `reader`), send and record one claimed message; return its outcome."""
-    row = reader.get(Notification, row_id)
-    assert row is not None
-    outgoing = compose(reader, row, config, now(), templates)
-    attempts, payload = row.attempts, row.payload
-    original = payload
-    reader.rollback()  # end the read: the next message's re-check sees fresh submissions
-    outcome, error, where, done, retry_after = outbox.SENT, None, None, set(), None
-    if outgoing is None:
-        outcome = outbox.CANCELLED
-    else:
-        try:
-            where = channel.send(outgoing)
-        except NoChannel as exc:
-            outcome, error = outbox.UNDELIVERABLE, str(exc)
-        except DeliveryError as exc:
-            error, done, retry_after = str(exc), exc.done, exc.retry_after
-            outcome = outbox.FAILED if exc.permanent else outbox.PENDING
-        except Exception as exc:  # an unexpected failure must not lose the row
-            outcome, error = outbox.PENDING, f"{type(exc).__name__}: {exc}"
-            log.exception("delivery of %s failed unexpectedly", row_id)
-    if outcome == outbox.PENDING and attempts >= config.max_attempts:
+    """Wait for the channel's answer about `row` and commit it; return the outcome."""
+    result = future.result()
+    outcome = result.outcome
+    if outcome == outbox.PENDING and row.attempts >= config.max_attempts:
         outcome = outbox.FAILED
-    values: dict[str, Any] = {"status": outcome, "last_error": error, "claimed_at": None,
+    values: dict[str, Any] = {"status": outcome, "last_error": result.error, "claimed_at": None,
                               "claimed_by": None}  # fmt: skip
-    if done:
-        payload = {**payload, "delivered_to": sorted(set(payload.get("delivered_to", [])) | done)}
+    payload = row.payload
+    if result.done:
+        delivered = sorted(set(payload.get("delivered_to", [])) | result.done)
+        payload = {**payload, "delivered_to": delivered}
     if outcome == outbox.PENDING:
-        wait = dt.timedelta(seconds=retry_after) if retry_after else outbox.backoff(attempts)
+        wait = (
+            dt.timedelta(seconds=result.retry_after)
+            if result.retry_after
+            else outbox.backoff(row.attempts)
+        )
         values["next_attempt_at"] = now() + wait
     if outcome == outbox.SENT:
         assert outgoing is not None
         values |= {"sent_at": now(), "subject": outgoing.subject}
-        payload = {**payload, "delivered": where, "sent_by": worker}
-    if payload is not original:
+        payload = {**payload, "delivered": result.where, "sent_by": worker}
+    if payload is not row.payload:
         values["payload"] = payload
-    outbox.record(sessions, row_id, values)
+    outbox.record(sessions, row.id, values)
     return "retry" if outcome == outbox.PENDING else outcome
