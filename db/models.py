@@ -176,7 +176,9 @@ class RequestEvent(Base):
 
     __tablename__ = "request_event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("request.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     status: Mapped[str] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(Text)
@@ -198,7 +200,9 @@ class Submission(Base):
 class ProgressRow(Base):
     __tablename__ = "progress_row"
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
     status: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="")
@@ -207,7 +211,9 @@ class ProgressRow(Base):
 class IndicatorValue(Base):
     __tablename__ = "indicator_value"
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
     target_id: Mapped[int] = mapped_column(ForeignKey("target.id"))
     value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     as_of: Mapped[dt.date] = mapped_column(Date)
@@ -218,7 +224,7 @@ class Flag(Base):
 
     __tablename__ = "flag"
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"), index=True)
     assessed_on: Mapped[dt.date] = mapped_column(Date)
     subject: Mapped[str] = mapped_column(String(20))  # request | target | task
     subject_id: Mapped[int]
