@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as Dec
 
+import pytest
+
 from reporting.progress import (
     ACHIEVED,
     BEHIND,
@@ -65,3 +67,37 @@ def test_per_year_target_is_measured_within_the_year():
     assert expected_value(s, D(2024, 6, 30)).quantize(Dec("0.1")) == Dec("5.0")
     result = assess(s, [(D(2023, 12, 31), Dec(10)), (D(2024, 6, 30), Dec(6))], D(2024, 6, 30))
     assert result.actual == Dec(6) and result.status == ON_TRACK
+
+
+def test_stored_figures_are_what_asdict_gives_as_json():
+    import json
+    from dataclasses import asdict
+
+    from reporting.assess import PeriodAssessment, TargetRow, TaskRow, UnitRow
+
+    r = PeriodAssessment(
+        "s", "标题", "2025Q3", "2025-10-14", "2025-10-14",
+        [UnitRow("u", "市科技局", "late", "2025-10-15 09:00", False)],
+        [TargetRow(1, "T1", "指标", "市科技局", "≥ 50 项", 1.0, None, "behind", None, None, [("2025-03-31", 1.0)])],
+        [TaskRow(1, "1", "任务", "市科技局", "牵头", "推进中", "进展", ["copied"])],
+        0.5, 0.5,
+    )  # fmt: skip
+    assert json.dumps(r.figures(), sort_keys=True) == json.dumps(asdict(r), sort_keys=True)
+    r.figures()["tasks"][0]["flags"].append("x")  # a copy, not the assessment's own lists
+    assert r.tasks[0].flags == ["copied"]
+
+
+def test_copy_similarity_agrees_with_difflib_on_progress_texts():
+    import difflib
+
+    from reporting.assess import similar
+
+    pairs = [
+        ("组织召开专题推进会，协调解决重点难点问题", "组织召开专题推进会，协调解决重点难点问题。"),
+        ("2025Q2：围绕任务001开展工作，进展37%。", "2025Q3：围绕任务001开展工作，进展12%。"),
+        ("完成了标准制定", "启动数字化改革试点"),
+    ]
+    for a, b in pairs:
+        expected = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        assert similar(a, b) == pytest.approx(expected, abs=1e-9)
+    assert similar("", "x") == 0.0 and similar("同", "同") == 1.0
