@@ -16,6 +16,7 @@ from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.batching import batched
 from db.models import Notification
 
 PENDING, SENDING, SENT, FAILED, UNDELIVERABLE, CANCELLED = (
@@ -71,12 +72,10 @@ def enqueue(
 def existing(session: Session, keys: list[str]) -> dict[str, Notification]:
     """The rows that already have these keys."""
     found: dict[str, Notification] = {}
-    for i in range(0, len(keys), 500):
+    for chunk in batched(keys, 500):
         found |= {
             n.key: n
-            for n in session.scalars(
-                select(Notification).where(Notification.key.in_(keys[i : i + 500]))
-            )
+            for n in session.scalars(select(Notification).where(Notification.key.in_(chunk)))
         }
     return found
 
