@@ -182,7 +182,8 @@ def dispatch(
     wanted) just before it goes, and its result is committed as soon as the channel answers, so a
     dispatcher killed mid-batch re-sends at most the one message in flight once its lease runs
     out. While a message is with the channel (mostly waiting for the server's reply), the next
-    one is composed: one sender thread, so still one message in flight.
+    one is composed: one sender thread that sends and then records, so still one message in
+    flight.
 
     `may_send(now)` says whether messages to units may go out now (working days and hours);
     when it says no, only alerts to the admin go.
@@ -199,7 +200,7 @@ def dispatch(
                 ids = outbox.claim(session, now(), worker, batch, kinds)
             if not ids:
                 break
-            in_flight: tuple[Notification, Outgoing | None, Future[Delivery]] | None = None
+            in_flight: Future[str] | None = None
             # One reader for the batch; each compose is its own short read transaction.
             with sessions(expire_on_commit=False) as reader:
                 rows = reader.scalars(
@@ -209,11 +210,13 @@ def dispatch(
                 for row in rows:
                     outgoing = compose(reader, row, config, now(), templates)
                     reader.commit()
-                    if in_flight is not None:
-                        stats[record(sessions, *in_flight, config, now, worker)] += 1
-                    in_flight = (row, outgoing, sender.submit(deliver, channel, outgoing, row.id))
+                    if in_flight is not None:  # the previous message is sent and recorded
+                        stats[in_flight.result()] += 1
+                    in_flight = sender.submit(
+                        send_and_record, sessions, channel, row, outgoing, config, now, worker
+                    )
             if in_flight is not None:
-                stats[record(sessions, *in_flight, config, now, worker)] += 1
+                stats[in_flight.result()] += 1
     return stats
 
 
@@ -242,17 +245,18 @@ def deliver(channel: Channel, outgoing: Outgoing | None, row_id: int) -> Deliver
         return Delivery(outbox.PENDING, f"{type(exc).__name__}: {exc}")
 
 
-def record(
+def send_and_record(
     sessions: sessionmaker[Session],
+    channel: Channel,
     row: Notification,
     outgoing: Outgoing | None,
-    future: Future[Delivery],
     config: MessageConfig,
     now: Callable[[], dt.datetime],
     worker: str,
 ) -> str:
-    """Wait for the channel's answer about `row` and commit it; return the outcome."""
-    result = future.result()
+    """Send one message and commit what happened to it; return the outcome. Runs in the
+    sender thread, so the dispatcher composes the next message meanwhile."""
+    result = deliver(channel, outgoing, row.id)
     outcome = result.outcome
     if outcome == outbox.PENDING and row.attempts >= config.max_attempts:
         outcome = outbox.FAILED
