@@ -52,18 +52,22 @@ def item_for(
     cal: WorkCalendar,
     var_dir: Any,
     cache: dict[int, Any] | None = None,
+    unit_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     period, plan, work = unit_work_for_request(session, request, cache)
-    unit = session.get(Unit, request.unit_id)
-    assert unit is not None
+    name = (unit_names or {}).get(request.unit_id)
+    if name is None:
+        unit = session.get(Unit, request.unit_id)
+        assert unit is not None
+        name = unit.name
     overdue_days = cal.workdays_between(request.due_on, as_of) if as_of > request.due_on else 0
     return {
         "request_id": request.id,
         "code": request.code,
         "stage": step.stage,
         "kind": step.kind,
-        "unit_id": unit.id,
-        "unit_name": unit.name,
+        "unit_id": request.unit_id,
+        "unit_name": name,
         "plan_title": plan.title,
         "period_label": period.label,
         "period_name": quarter_name(period.label),
@@ -120,6 +124,7 @@ def decide_batches(
         .execution_options(yield_per=1000)
     )
     unit, jurisdiction = None, None
+    names: dict[str, str] = {}
     for request, period, plan in rows:
         if request.unit_id != unit:
             unit = request.unit_id
@@ -129,6 +134,12 @@ def decide_batches(
         if plan.jurisdiction != jurisdiction:
             jurisdiction = plan.jurisdiction
             work_cache.clear()
+            # one query for the names instead of one per request (measured: a third of the tick)
+            names = dict(
+                session.execute(
+                    select(Unit.id, Unit.name).where(Unit.jurisdiction == jurisdiction)
+                ).all()
+            )
         ladder = reporting_of(plan).ladder
         key = (period.opens_on, request.due_on, ladder.model_dump_json())
         if key not in schedules:  # requests of a period share their dates: compute the ladder once
@@ -159,7 +170,9 @@ def decide_batches(
             )
             if KIND_ORDER.index(step.kind) > KIND_ORDER.index(digest.kind):
                 digest.kind = step.kind
-            digest.items.append(item_for(session, request, step, as_of, cal, var_dir, work_cache))
+            digest.items.append(
+                item_for(session, request, step, as_of, cal, var_dir, work_cache, names)
+            )
             digest.steps.append((request.id, step))
         for step in folded(steps, handled_here, as_of):
             digest = digests.get(request.unit_id)
