@@ -10,23 +10,25 @@ and sees nothing to change), so its time is a fair baseline. `open_row_by_row` a
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from db.batching import batched
 from db.models import Assignment, LadderStep, Plan, Request, RequestEvent, Target, Task, Unit
 from flows.runtime import Runtime
 from notifications import outbox
 from reporting import reminders
 from reporting.cycle import (
     OPEN_GRACE,
+    UnitWork,
     ensure_periods,
     request_code,
     template_for,
     template_path,
-    work_by_unit,
 )
 from tasks_catalog import schema
 from tasks_catalog.directory import Directory
@@ -195,7 +197,7 @@ def open_row_by_row(rt: Runtime, as_of: dt.date, now: dt.datetime, limit: int | 
                 ):
                     continue
                 period.opened_at = now
-                for unit_id, work in sorted(work_by_unit(session, plan).items()):
+                for unit_id, work in sorted(work_by_unit_orm(session, plan).items()):
                     request = Request(period_id=period.id, unit_id=unit_id, code=request_code(period, unit_id),
                                       status="pending", due_on=period.due_on, sequence=0, created_at=now)  # fmt: skip
                     session.add(request)
@@ -230,3 +232,51 @@ def remind_row_by_row(rt: Runtime, as_of: dt.date, now: dt.datetime) -> int:
                                            handled_on=as_of, notification_key=key))  # fmt: skip
                     session.flush()
     return len(digests)
+
+
+def work_by_unit_orm(session: Session, plan: Plan) -> dict[str, UnitWork]:
+    """`reporting.cycle.work_by_unit` as Duban first wrote it: Task objects with their
+    Assignment objects, Unit objects, Target objects (a test checks both give the same work)."""
+    tasks = list(
+        session.scalars(
+            select(Task).where(Task.plan_id == plan.id, Task.retired_at.is_(None))
+            .order_by(Task.position, Task.id).options(selectinload(Task.assignments))
+        )
+    )  # fmt: skip
+    wanted = {a.unit_id for t in tasks for a in t.assignments if a.retired_at is None}
+    units = _live_units(session, wanted)
+    members = {m for u in units.values() if u.kind == "collective" for m in u.members}
+    units |= _live_units(session, members - set(units))
+    work: dict[str, UnitWork] = defaultdict(UnitWork)
+    seen: set[tuple[str, int]] = set()
+    for task in tasks:
+        for a in task.assignments:
+            unit = units.get(a.unit_id)
+            if a.retired_at is not None or unit is None:
+                continue
+            for member in unit.members if unit.kind == "collective" else [unit.id]:
+                if member in units and (member, task.id) not in seen:
+                    seen.add((member, task.id))
+                    work[member].tasks.append((task, a.role))  # type: ignore[arg-type]
+    targets = session.scalars(
+        select(Target)
+        .where(Target.plan_id == plan.id, Target.retired_at.is_(None))
+        .order_by(Target.position, Target.id)
+    )
+    for target in targets:
+        work[target.owner_unit_id].targets.append(target)  # type: ignore[arg-type]
+    return dict(work)
+
+
+def _live_units(session: Session, ids: set[str]) -> dict[str, Unit]:
+    if not ids:
+        return {}
+    found: dict[str, Unit] = {}
+    for chunk in batched(sorted(ids), 500):  # stay under bind-parameter limits
+        found |= {
+            u.id: u
+            for u in session.scalars(
+                select(Unit).where(Unit.id.in_(chunk), Unit.retired_at.is_(None))
+            )
+        }
+    return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,7 +91,7 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]], now: dt.datetime)
     ]
     try:
         with session.begin_nested():
-            session.execute(insert(Notification), values)
+            session.execute(Notification.__table__.insert(), values)
         return {r["key"] for r in rows}
     except IntegrityError:
         created = set()

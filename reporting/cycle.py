@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import (
@@ -63,45 +63,102 @@ def ensure_periods(session: Session, plan: Plan, cal: WorkCalendar) -> list[Peri
     return sorted(existing.values(), key=lambda p: p.start)
 
 
+class TaskInfo(NamedTuple):
+    """What a request, a reminder and a report show of a task."""
+
+    id: int
+    ref: str
+    title: str
+
+
+class TargetInfo(NamedTuple):
+    """What a request, a reminder and a report show of a target (and `goal_text` needs)."""
+
+    id: int
+    code: str
+    name: str
+    measure: str
+    cmp: str
+    value: Decimal
+    value_max: Decimal | None
+    per_year: bool
+    baseline: Decimal | None
+    year: int
+    owner_unit_id: str
+
+
+TASK_COLUMNS = (Task.id, Task.ref, Task.title)
+TARGET_COLUMNS = tuple(getattr(Target, name) for name in TargetInfo._fields)
+
+
 @dataclass
 class UnitWork:
-    tasks: list[tuple[Task, str]] = field(default_factory=list)  # (task, role)
-    targets: list[Target] = field(default_factory=list)
+    tasks: list[tuple[TaskInfo, str]] = field(default_factory=list)  # (task, role)
+    targets: list[TargetInfo] = field(default_factory=list)
+    _listing: tuple[list[dict[str, str]], list[dict[str, str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def listing(self) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """The tasks and targets as a message lists them, built once per unit and plan (the
+        lists are shared by every item that names them: read them, do not change them)."""
+        if self._listing is None:
+            self._listing = (
+                [{"ref": t.ref, "title": t.title, "role": "牵头" if role == "lead" else "配合"}
+                 for t, role in self.tasks],
+                [{"name": t.name, "goal": goal_text(t)} for t in self.targets],
+            )  # fmt: skip
+        return self._listing
 
 
 def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
-    """Each unit's live tasks (collective phrases expanded to their members) and owned targets.
+    """Each unit's live tasks (collective phrases expanded to their members, the first role a
+    unit gets in a task kept) and owned targets, in catalog order.
 
-    Only the plan's own units are loaded: with thousands of plans, loading the whole unit table
-    for each one was the cost of opening a province's period (measured).
+    Column queries, not ORM objects: opening a nation's period and assessing a province's ask
+    this of every plan, and building Task and Assignment objects was a third of that work
+    (measured; the object version is `bench.baselines.work_by_unit_orm`). Only the plan's own
+    units are read.
     """
-    tasks = list(
-        session.scalars(
-            select(Task).where(Task.plan_id == plan.id, Task.retired_at.is_(None))
-            .order_by(Task.position).options(selectinload(Task.assignments))
+    live_task = (Task.plan_id == plan.id, Task.retired_at.is_(None))
+    tasks = {
+        row.id: TaskInfo(*row)
+        for row in session.execute(select(*TASK_COLUMNS).where(*live_task).order_by(Task.position, Task.id))
+    }  # fmt: skip
+    assignments = session.execute(
+        select(Assignment.task_id, Assignment.unit_id, Assignment.role)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(*live_task, Assignment.retired_at.is_(None))
+        .order_by(Task.position, Task.id, Assignment.position, Assignment.id)
+    ).all()  # fmt: skip
+    units = {
+        uid: (kind, members)
+        for uid, kind, members in _unit_rows(
+            session, {a.unit_id for a in assignments}, (Unit.kind, Unit.members)
         )
-    )  # fmt: skip
-    wanted = {a.unit_id for t in tasks for a in t.assignments if a.retired_at is None}
-    units = _live_units(session, wanted)
-    members = {m for u in units.values() if u.kind == "collective" for m in u.members}
-    units |= _live_units(session, members - set(units))
+    }
+    wanted = {m for kind, members in units.values() if kind == "collective" for m in members}
+    units |= {
+        uid: (kind, members)
+        for uid, kind, members in _unit_rows(
+            session, wanted - set(units), (Unit.kind, Unit.members)
+        )
+    }
     work: dict[str, UnitWork] = defaultdict(UnitWork)
     seen: set[tuple[str, int]] = set()
-    for task in tasks:
-        for a in task.assignments:
-            unit = units.get(a.unit_id)
-            if a.retired_at is not None or unit is None:
-                continue
-            for member in unit.members if unit.kind == "collective" else [unit.id]:
-                if member in units and (member, task.id) not in seen:
-                    seen.add((member, task.id))
-                    work[member].tasks.append((task, a.role))
-    targets = session.scalars(
-        select(Target)
-        .where(Target.plan_id == plan.id, Target.retired_at.is_(None))
-        .order_by(Target.position)
-    )
-    for target in targets:
+    for task_id, unit_id, role in assignments:
+        if unit_id not in units:
+            continue  # a retired unit
+        kind, members = units[unit_id]
+        for member in members if kind == "collective" else [unit_id]:
+            if member in units and (member, task_id) not in seen:
+                seen.add((member, task_id))
+                work[member].tasks.append((tasks[task_id], role))
+    for row in session.execute(
+        select(*TARGET_COLUMNS).where(Target.plan_id == plan.id, Target.retired_at.is_(None))
+        .order_by(Target.position, Target.id)
+    ):  # fmt: skip
+        target = TargetInfo(*row)
         work[target.owner_unit_id].targets.append(target)
     return dict(work)
 
@@ -143,25 +200,11 @@ def _unit_rows(session: Session, ids: set[str], columns: tuple[Any, ...]) -> lis
     ]
 
 
-def _live_units(session: Session, ids: set[str]) -> dict[str, Unit]:
-    if not ids:
-        return {}
-    found: dict[str, Unit] = {}
-    for chunk in batched(sorted(ids), 500):  # stay under bind-parameter limits
-        found |= {
-            u.id: u
-            for u in session.scalars(
-                select(Unit).where(Unit.id.in_(chunk), Unit.retired_at.is_(None))
-            )
-        }
-    return found
-
-
 def request_code(period: Period, unit_id: str) -> str:
     return f"{period.label}-{unit_id}-P{period.plan_id}"
 
 
-def goal_text(target: Target) -> str:
+def goal_text(target: Target | TargetInfo) -> str:
     value = _fmt(target.value) + (
         f"–{_fmt(target.value_max)}" if target.value_max is not None else ""
     )
@@ -281,10 +324,10 @@ def open_periods(
             ]  # fmt: skip
             if not rows:
                 continue
-            session.execute(insert(Request), rows)
+            session.execute(Request.__table__.insert(), rows)  # Core: the ORM bulk path costs more
             ids = session.scalars(select(Request.id).where(Request.period_id == period.id))
             session.execute(
-                insert(RequestEvent),
+                RequestEvent.__table__.insert(),
                 [{"request_id": i, "at": now, "status": "pending", "note": "issued"} for i in ids],
             )
             issued += len(rows)

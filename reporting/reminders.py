@@ -8,14 +8,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import LadderStep, Period, Plan, Request, Unit
-from reporting.cycle import goal_text, reporting_of, template_path, unit_work_for_request
+from reporting.cycle import reporting_of, template_path, unit_work_for_request
 from reporting.excel import weekday_zh
 from reporting.ladder import LEADER, LIAISON, OFFICE, Step, due_steps, folded, schedule
 from reporting.periods import quarter_name
@@ -38,7 +39,7 @@ class Digest:
     steps: list[tuple[int, Step]] = field(default_factory=list)  # (request id, step) sent
     folded: list[tuple[int, Step]] = field(default_factory=list)  # handled without a message
 
-    @property
+    @cached_property
     def key(self) -> str:
         # One digest per recipient per day: running the tick twice enqueues nothing new.
         return f"digest:{self.day:%Y-%m-%d}:{self.recipient}"
@@ -60,6 +61,7 @@ def item_for(
         unit = session.get(Unit, request.unit_id)
         assert unit is not None
         name = unit.name
+    tasks, targets = work.listing()
     overdue_days = cal.workdays_between(request.due_on, as_of) if as_of > request.due_on else 0
     return {
         "request_id": request.id,
@@ -76,11 +78,8 @@ def item_for(
         "due_text": f"{request.due_on.year}年{request.due_on.month}月{request.due_on.day}日（{weekday_zh(request.due_on)}）",
         "overdue_workdays": overdue_days,
         "sequence": request.sequence,
-        "tasks": [
-            {"ref": t.ref, "title": t.title, "role": "牵头" if role == "lead" else "配合"}
-            for t, role in work.tasks
-        ],
-        "targets": [{"name": t.name, "goal": goal_text(t)} for t in work.targets],
+        "tasks": tasks,
+        "targets": targets,
         "template": str(template_path(var_dir, request, period.label)),
     }
 
@@ -198,7 +197,7 @@ def mark_handled_many(session: Session, digests: list[Digest], as_of: dt.date) -
         for request_id, step in pairs
     ]
     for chunk in batched(rows, 5000):
-        session.execute(insert(LadderStep), chunk)
+        session.execute(LadderStep.__table__.insert(), chunk)
 
 
 def invite_item(

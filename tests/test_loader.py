@@ -166,3 +166,26 @@ def test_opening_finds_the_same_units_as_the_work_it_sends(sessions):
     with sessions() as session:
         for plan in session.scalars(select(Plan)):
             assert units_with_work(session, plan) == sorted(work_by_unit(session, plan)), plan.slug
+
+
+def test_work_by_unit_from_columns_matches_the_object_version(sessions):
+    """`work_by_unit` (column queries) gives every unit the same tasks, roles, order and targets
+    as the ORM version it replaced (`bench.baselines.work_by_unit_orm`), collectives included."""
+    from bench.baselines import work_by_unit_orm
+    from reporting.cycle import goal_text, work_by_unit
+
+    plans, _ = check_catalog()
+    load(sessions, plans)
+    with sessions() as session:
+        for plan in session.scalars(select(Plan)):
+            new, old = work_by_unit(session, plan), work_by_unit_orm(session, plan)
+            assert sorted(new) == sorted(old), plan.slug
+            assert any(w.tasks for w in new.values()), plan.slug
+            for unit_id, work in old.items():
+                got = new[unit_id]
+                assert [(t.id, t.ref, t.title, role) for t, role in got.tasks] == [
+                    (t.id, t.ref, t.title, role) for t, role in work.tasks
+                ], (plan.slug, unit_id)
+                assert [(t.id, t.name, t.measure, goal_text(t)) for t in got.targets] == [
+                    (t.id, t.name, t.measure, goal_text(t)) for t in work.targets
+                ], (plan.slug, unit_id)
