@@ -4,10 +4,10 @@ the failure is permanent; the dispatcher records every attempt and its error."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class DeliveryError(Exception):
@@ -39,6 +39,16 @@ class Outgoing:
     email: Message  # built by notifications.mail
     markdown: str
     already: frozenset[str] = frozenset()  # URL ids reached by an earlier attempt
+    # The email as sent to each (URL id, address), when the channel serialised it in advance
+    # (`AppriseChannel.prepare`, called while the previous message is still with the server).
+    wire: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    def prepare(self, message: Outgoing) -> None:
+        """Do the sending's CPU work ahead (serialising), never raising."""
+        ...
 
 
 class Channel(Protocol):

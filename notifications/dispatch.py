@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Notification, Request
 from notifications import outbox
-from notifications.channels import Channel, DeliveryError, NoChannel, Outgoing
+from notifications.channels import Channel, DeliveryError, NoChannel, Outgoing, Preparing
 from notifications.invites import calendar_of, deadline_event
 from notifications.mail import Attachment, build_email
 from notifications.render import Rendered, render_digest
@@ -210,6 +210,8 @@ def dispatch(
                 for row in rows:
                     outgoing = compose(reader, row, config, now(), templates)
                     reader.commit()
+                    if outgoing is not None and isinstance(channel, Preparing):
+                        channel.prepare(outgoing)  # serialised here, beside the send in flight
                     if in_flight is not None:  # the previous message is sent and recorded
                         stats[in_flight.result()] += 1
                     in_flight = sender.submit(

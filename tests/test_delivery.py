@@ -189,3 +189,35 @@ def test_channels_test_reports_each_url(runtime, smtp, robot, tmp_path):
         ("mailto", False),
     ]
     assert "recipient refused (550)" in results[1][2]
+
+
+def test_a_prepared_email_goes_out_as_prepared_to_each_address(smtp, tmp_path):
+    """`prepare` serialises the email once per address of the recipient's URLs (in the
+    dispatcher's composing thread); the send then only talks SMTP, and each address receives
+    the prepared bytes, addressed to it from the URL's sender."""
+    from email.header import Header
+
+    from notifications.channels import Outgoing
+    from notifications.mail import build_email
+
+    path = tmp_path / "apprise.txt"
+    path.write_text(
+        f"zs-sti=mailto://127.0.0.1:{smtp.port}?from=office@duban.test&to=a@duban.test,b@duban.test\n",
+        encoding="utf-8",
+    )
+    channel = AppriseChannel.from_config(path)
+    email = build_email(key="report:1", subject="工作进展报告", text="正文", html="<p>正文</p>",
+                        sender=("领导小组办公室", "office@duban.invalid"), to=[("市科技局", "zs-sti@duban.invalid")],
+                        attachments=[], when=dt.datetime(2025, 10, 14, tzinfo=dt.UTC), domain="duban.test")  # fmt: skip
+    message = Outgoing("report:1", "zs-sti", "report", "工作进展报告", email, "正文")
+    channel.prepare(message)
+    assert sorted(addr for _, addr in message.wire) == ["a@duban.test", "b@duban.test"]
+    email.replace_header("Subject", Header("改过的标题", "utf-8"))  # not what is sent any more
+    channel.send(message)
+    channel.smtp.close()
+    got = {m["To"].addresses[0].addr_spec: m for m in smtp.inbox.messages}
+    assert sorted(got) == ["a@duban.test", "b@duban.test"]
+    for received in got.values():
+        assert received["Subject"] == "工作进展报告"
+        assert received["From"].addresses[0].addr_spec == "office@duban.test"
+        assert received["From"].addresses[0].display_name == "领导小组办公室"
