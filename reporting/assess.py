@@ -129,18 +129,34 @@ PROGRESS = (ProgressRow.submission_id, ProgressRow.task_id, ProgressRow.status, 
 SUBMISSION = (Submission.id, Submission.request_id, Submission.received_at, Submission.late)
 
 
-def _submissions(session: Session, request_ids: list[int]) -> tuple[dict[int, Any], dict[int, Any]]:
-    """(first, latest) submission per request (id, request_id, received_at, late), in one query
-    per 500 requests."""
+def _submissions(session: Session, period_ids: list[int]) -> tuple[dict[int, Any], dict[int, Any]]:
+    """(first, latest) submission per request (id, request_id, received_at, late) of the given
+    periods' requests, in one query joined through the requests (an IN list of every request
+    id cost more to build than to run, measured)."""
     first: dict[int, Any] = {}
     latest: dict[int, Any] = {}
-    subs = _chunked(
-        session, lambda c: select(*SUBMISSION).where(Submission.request_id.in_(c)), request_ids
+    subs = session.execute(
+        select(*SUBMISSION)
+        .join(Request, Submission.request_id == Request.id)
+        .where(Request.period_id.in_(period_ids))
+        .order_by(Submission.received_at, Submission.id)
     )
-    for sub in sorted(subs, key=lambda x: (x.received_at, x.id)):
+    for sub in subs:
         first.setdefault(sub.request_id, sub)
         latest[sub.request_id] = sub
     return first, latest
+
+
+def _of_periods(columns: tuple[Any, ...], period_ids: list[int]) -> Any:
+    """Rows of a submission's child table (progress rows, indicator values) for every
+    submission of the periods' requests: the caller keeps those of the latest submissions."""
+    table = columns[0].class_
+    return (
+        select(*columns)
+        .join(Submission, table.submission_id == Submission.id)
+        .join(Request, Submission.request_id == Request.id)
+        .where(Request.period_id.in_(period_ids))
+    )
 
 
 def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAssessment:
@@ -151,11 +167,11 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
     plan = session.get(Plan, period.plan_id)
     assert plan is not None
     rules = reporting_of(plan)
-    requests = list(
-        session.scalars(
-            select(Request).where(Request.period_id == period.id).order_by(Request.unit_id)
-        )
-    )
+    requests = session.execute(
+        select(Request.id, Request.unit_id, Request.status)
+        .where(Request.period_id == period.id)
+        .order_by(Request.unit_id)
+    ).all()
     targets = list(
         session.scalars(
             select(Target)
@@ -170,7 +186,7 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
             session, lambda c: select(Unit.id, Unit.name).where(Unit.id.in_(c)), unit_ids
         )
     }
-    firsts, latest = _submissions(session, [r.id for r in requests])
+    firsts, latest = _submissions(session, [period.id])
     cutoff = due_end(period.due_on)
     unit_rows = []
     for r in requests:
@@ -195,27 +211,21 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
         )
     )
     end_of = {p.id: p.end for p in previous_periods}
-    history = _chunked(
-        session,
-        lambda c: select(Request.id, Request.period_id, Request.unit_id).where(
-            Request.period_id.in_(c)
-        ),
-        list(end_of),
-    )
+    history = session.execute(
+        select(Request.id, Request.period_id, Request.unit_id).where(
+            Request.period_id.in_(list(end_of))
+        )
+    ).all()
     period_of = {r.id: r.period_id for r in history}
-    _, latest_all = _submissions(session, list(period_of))
+    _, latest_all = _submissions(session, list(end_of))
     period_of_sub = {sub.id: period_of[req_id] for req_id, sub in latest_all.items()}
     series: dict[int, list[tuple[dt.date, Decimal]]] = {}
-    for v in _chunked(
-        session,
-        lambda c: select(
-            IndicatorValue.submission_id, IndicatorValue.target_id, IndicatorValue.value
-        ).where(IndicatorValue.submission_id.in_(c)),
-        list(period_of_sub),
-    ):
-        series.setdefault(v.target_id, []).append(
-            (end_of[period_of_sub[v.submission_id]], Decimal(v.value))
-        )
+    values = (IndicatorValue.submission_id, IndicatorValue.target_id, IndicatorValue.value)
+    for v in session.execute(_of_periods(values, list(end_of))):
+        if v.submission_id in period_of_sub:  # the latest submission of its request
+            series.setdefault(v.target_id, []).append(
+                (end_of[period_of_sub[v.submission_id]], Decimal(v.value))
+            )
     plan_start, plan_end = dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31)
     target_rows = []
     measured_on = min(as_of, period.end)
@@ -236,20 +246,14 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
         prev_subs = {
             sub.id: prev_reqs[req_id] for req_id, sub in latest_all.items() if req_id in prev_reqs
         }
-        for row in _chunked(
-            session,
-            lambda c: select(*PROGRESS).where(ProgressRow.submission_id.in_(c)),
-            list(prev_subs),
-        ):
-            prev_rows[(prev_subs[row.submission_id], row.task_id)] = row.text
+        for row in session.execute(_of_periods(PROGRESS, [prev_period.id])):
+            if row.submission_id in prev_subs:
+                prev_rows[(prev_subs[row.submission_id], row.task_id)] = row.text
     current = {sub.id: req_id for req_id, sub in latest.items()}
     rows_by_request: dict[int, dict[int, ProgressRow]] = {}
-    for row in _chunked(
-        session,
-        lambda c: select(*PROGRESS).where(ProgressRow.submission_id.in_(c)),
-        list(current),
-    ):
-        rows_by_request.setdefault(current[row.submission_id], {})[row.task_id] = row
+    for row in session.execute(_of_periods(PROGRESS, [period.id])):
+        if row.submission_id in current:
+            rows_by_request.setdefault(current[row.submission_id], {})[row.task_id] = row
     request_by_unit = {r.unit_id: r for r in requests}
     task_rows = []
     work = work_by_unit(session, plan)
@@ -310,10 +314,11 @@ def store(session: Session, period: Period, result: PeriodAssessment, as_of: dt.
         delete(Assessment).where(Assessment.period_id == period.id, Assessment.assessed_on == as_of)
     )
     session.add(Assessment(period_id=period.id, assessed_on=as_of, figures=result.figures()))
-    request_ids = {
-        r.unit_id: r.id
-        for r in session.scalars(select(Request).where(Request.period_id == period.id))
-    }
+    request_ids = dict(
+        session.execute(
+            select(Request.unit_id, Request.id).where(Request.period_id == period.id)
+        ).all()
+    )
     base = {"period_id": period.id, "assessed_on": as_of}
     flags: list[dict[str, Any]] = []
     for u in result.units:

@@ -73,6 +73,7 @@ def _environment() -> Environment:
 
 
 BOLD = Font(bold=True)
+PATTERNS = {color: PatternFill("solid", fgColor=color) for color in set(FILLS.values())}
 WIDTHS = (24, 40, 16, 18, 16, 40, 16, 14, 12)
 
 
@@ -97,7 +98,7 @@ class _Sheet:
             if bold:
                 cell.font = BOLD
             if fills and i in fills:
-                cell.fill = PatternFill("solid", fgColor=fills[i])
+                cell.fill = PATTERNS[fills[i]]
             cells.append(cell)
         self.ws.append(cells)
 

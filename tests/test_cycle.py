@@ -252,3 +252,44 @@ def test_assessment_flags_missing_late_blocked_and_copied_progress(runtime, tmp_
     assert targets.max_row == 1 + len([t for t in runtime_targets(runtime)]) and targets[
         "G2"
     ].fill.fgColor.rgb[-6:] in {"C6EFCE", "FFEB9C", "FFC7CE", "EEEEEE"}
+
+
+def test_assessment_counts_each_units_latest_submission_now_and_last_period(runtime, tmp_path):
+    """A unit that reports twice is assessed on its second report: its progress text, status
+    and indicator values; its first report's time stays the 报送时间; copy detection compares
+    with the latest report of the period before."""
+    from db.models import Period, Target
+    from reporting.assess import assess_period
+    from reporting.intake import submit_file
+
+    def submit(code: str, day: dt.date, name: str, **fill) -> None:
+        with runtime.sessions() as session:
+            request = session.scalar(
+                select(Request).where(Request.unit_id == "zs-amr", Request.code.like(f"{code}%"))
+            )
+        path = tmp_path / name
+        path.write_bytes(fill_template(ensure(runtime, request), **fill))
+        with runtime.sessions.begin() as session:
+            submit_file(session, path, now=at(day), store_dir=runtime.var_dir / "s")
+
+    run_days(runtime, D(2025, 6, 23), D(2025, 6, 24))  # 2025Q2 opens
+    submit("2025Q2", D(2025, 7, 1), "q2a.xlsx", text="第二季度初稿进展情况说明")
+    submit("2025Q2", D(2025, 7, 2), "q2b.xlsx", text="推进标准化试点项目建设工作")
+    run_days(runtime, D(2025, 9, 24), D(2025, 9, 24))  # 2025Q3 opens
+    submit(
+        "2025Q3", D(2025, 10, 9), "q3a.xlsx", status="受阻", text="完全不同的初次报送内容", value=3
+    )
+    submit("2025Q3", D(2025, 10, 10), "q3b.xlsx", text="推进标准化试点项目建设工作", value=7)
+    with runtime.sessions() as session:
+        period = session.scalar(
+            select(Period).join(Request).where(Request.code.like("2025Q3-zs-amr%"))
+        )
+        owned = set(session.scalars(select(Target.id).where(Target.owner_unit_id == "zs-amr")))
+        result = assess_period(session, period, D(2025, 10, 14))
+    amr = next(u for u in result.units if u.unit_id == "zs-amr")
+    assert amr.status == "submitted" and amr.received_at.startswith("2025-10-09")
+    rows = [t for t in result.tasks if t.unit_name == "市市场监管局"]
+    assert rows and all(t.status == "推进中" and t.text.startswith("推进标准化") for t in rows)
+    assert all("blocked" not in t.flags and "copied" in t.flags for t in rows)
+    points = [t.series[-1] for t in result.targets if t.target_id in owned]
+    assert points and all(p == (period.end.isoformat(), 7.0) for p in points)
