@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from email import encoders
 from email import policy as email_policy
+from email.charset import BASE64, Charset
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.base import MIMEBase
@@ -22,6 +23,18 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 # CRLF line endings, as SMTP requires; serialising with this policy re-parses no header.
 SMTP_POLICY = email_policy.compat32.clone(linesep="\r\n")
+
+
+def _utf8_base64() -> Charset:
+    """UTF-8 with base64 bodies and headers, whatever the process-wide registry says: Apprise's
+    email plugin, on import, switches utf-8 to quoted-printable for everyone, which writes each
+    Chinese character as 9 bytes instead of 4 and encodes in pure Python (measured)."""
+    cs = Charset("utf-8")
+    cs.header_encoding = cs.body_encoding = BASE64
+    return cs
+
+
+UTF8 = _utf8_base64()
 
 
 @dataclass(frozen=True)
@@ -37,7 +50,7 @@ def message_id(key: str, domain: str) -> str:
 
 
 def address(name: str, addr: str) -> str:
-    return formataddr((name, addr), charset="utf-8")
+    return formataddr((name, addr), charset=UTF8)
 
 
 def display_name(header: str | None) -> str:
@@ -61,8 +74,8 @@ def build_email(
     # (RFC 5322 2.1.1).
     boundary = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]  # no search of the body
     body = MIMEMultipart("alternative", boundary=f"==alt-{boundary}", policy=SMTP_POLICY)
-    body.attach(MIMEText(text, "plain", "utf-8"))
-    body.attach(MIMEText(html, "html", "utf-8"))
+    body.attach(MIMEText(text, "plain", UTF8))  # type: ignore[arg-type]
+    body.attach(MIMEText(html, "html", UTF8))  # type: ignore[arg-type]
     msg = body
     if attachments:
         msg = MIMEMultipart("mixed", boundary=f"==mix-{boundary}", policy=SMTP_POLICY)
@@ -76,7 +89,7 @@ def build_email(
             name = a.filename if a.filename.isascii() else ("utf-8", "", a.filename)
             part.add_header("Content-Disposition", "attachment", filename=name)
             msg.attach(part)
-    msg["Subject"] = Header(subject, "utf-8")
+    msg["Subject"] = Header(subject, UTF8)
     msg["From"] = address(*sender)
     msg["To"] = ", ".join(address(*t) for t in to)
     msg["Date"] = format_datetime(when)

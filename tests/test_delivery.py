@@ -221,3 +221,6 @@ def test_a_prepared_email_goes_out_as_prepared_to_each_address(smtp, tmp_path):
         assert received["Subject"] == "工作进展报告"
         assert received["From"].addresses[0].addr_spec == "office@duban.test"
         assert received["From"].addresses[0].display_name == "领导小组办公室"
+        # base64 bodies, although importing Apprise switched utf-8 to quoted-printable globally
+        texts = [p for p in received.walk() if p.get_content_maintype() == "text"]
+        assert texts and all(p["Content-Transfer-Encoding"] == "base64" for p in texts)
