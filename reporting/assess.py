@@ -118,10 +118,8 @@ def similar(a: str, b: str) -> float:
 
 
 def _chunked(session: Session, make: Any, ids: list[Any], size: int = 500) -> list[Any]:
-    """Run `make(chunk)` for each chunk of ids (bind-parameter limits) and gather the rows.
-
-    The queries select columns, not ORM objects: 8 quarters of a province's history are
-    130,000 rows, and building objects for them was a quarter of the assessment (measured)."""
+    """Run `make(chunk)` for each chunk of ids (bind-parameter limits) and gather the rows
+    (unit names by id; the history is read through joins on the periods instead)."""
     return [row for chunk in batched(ids, size) for row in session.execute(make(chunk))]
 
 
@@ -186,7 +184,18 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
             session, lambda c: select(Unit.id, Unit.name).where(Unit.id.in_(c)), unit_ids
         )
     }
-    firsts, latest = _submissions(session, [period.id])
+    # This period and the ones before it: their submissions are read once, for the unit rows,
+    # the targets' series and the previous period's texts.
+    previous_periods = list(
+        session.scalars(
+            select(Period)
+            .where(Period.plan_id == plan.id, Period.start <= period.start)
+            .order_by(Period.start)
+        )
+    )
+    end_of = {p.id: p.end for p in previous_periods}
+    firsts, latest_all = _submissions(session, list(end_of))
+    latest = {r.id: latest_all[r.id] for r in requests if r.id in latest_all}
     cutoff = due_end(period.due_on)
     unit_rows = []
     for r in requests:
@@ -203,21 +212,12 @@ def assess_period(session: Session, period: Period, as_of: dt.date) -> PeriodAss
     on_time = sum(u.on_time for u in counted)
 
     # Targets: the series of each target's latest value per period, up to this one.
-    previous_periods = list(
-        session.scalars(
-            select(Period)
-            .where(Period.plan_id == plan.id, Period.start <= period.start)
-            .order_by(Period.start)
-        )
-    )
-    end_of = {p.id: p.end for p in previous_periods}
     history = session.execute(
         select(Request.id, Request.period_id, Request.unit_id).where(
             Request.period_id.in_(list(end_of))
         )
     ).all()
     period_of = {r.id: r.period_id for r in history}
-    _, latest_all = _submissions(session, list(end_of))
     period_of_sub = {sub.id: period_of[req_id] for req_id, sub in latest_all.items()}
     series: dict[int, list[tuple[dt.date, Decimal]]] = {}
     values = (IndicatorValue.submission_id, IndicatorValue.target_id, IndicatorValue.value)
