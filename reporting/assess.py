@@ -97,17 +97,6 @@ def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def latest_by_request(session: Session, request_ids: list[int]) -> dict[int, Submission]:
-    latest: dict[int, Submission] = {}
-    for sub in session.scalars(
-        select(Submission)
-        .where(Submission.request_id.in_(request_ids))
-        .order_by(Submission.received_at, Submission.id)
-    ):
-        latest[sub.request_id] = sub
-    return latest
-
-
 def similar(a: str, b: str) -> float:
     """How much of two progress texts is the same, 0…1: 2·LCS / (len a + len b), the measure
     difflib's SequenceMatcher.ratio approximates, computed exactly by rapidfuzz in C (difflib
