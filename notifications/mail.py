@@ -12,17 +12,36 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from email import encoders
-from email import policy as email_policy
 from email.charset import BASE64, Charset
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
-# CRLF line endings, as SMTP requires; serialising with this policy re-parses no header.
-SMTP_POLICY = email_policy.compat32.clone(linesep="\r\n")
+
+class _SmtpPolicy(Compat32):
+    """compat32 with CRLF line endings, as SMTP requires, that writes a header already fit to
+    send as it is. compat32 runs every header through `Header.encode`, whose folding was 45% of
+    serialising a message (measured); a value that is ASCII, on one line and short enough
+    comes out of it unchanged, so it is written directly (a test compares both outputs)."""
+
+    def fold_binary(self, name: str, value: object) -> bytes:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + len(value) + 2 <= (self.max_line_length or 998)
+            and "\n" not in value
+            and "\r" not in value
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+SMTP_POLICY = _SmtpPolicy(linesep="\r\n")
 
 
 def _utf8_base64() -> Charset:
@@ -49,10 +68,12 @@ def message_id(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{domain}>"
 
 
+@lru_cache(maxsize=4096)  # the same office and units, message after message
 def address(name: str, addr: str) -> str:
     return formataddr((name, addr), charset=UTF8)
 
 
+@lru_cache(maxsize=4096)
 def display_name(header: str | None) -> str:
     """The display name of an address header as built here (RFC 2047 encoded)."""
     return parseaddr(str(make_header(decode_header(header))))[0] if header else ""

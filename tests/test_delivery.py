@@ -224,3 +224,25 @@ def test_a_prepared_email_goes_out_as_prepared_to_each_address(smtp, tmp_path):
         # base64 bodies, although importing Apprise switched utf-8 to quoted-printable globally
         texts = [p for p in received.walk() if p.get_content_maintype() == "text"]
         assert texts and all(p["Content-Transfer-Encoding"] == "base64" for p in texts)
+
+
+def test_headers_written_directly_are_what_compat32_folds() -> None:
+    """SMTP_POLICY writes a short ASCII header as it is; compat32 must fold it to the same."""
+    import random
+    import string
+    from email import policy
+
+    from notifications.mail import SMTP_POLICY, build_email
+
+    reference = policy.compat32.clone(linesep="\r\n")
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + ' \t=?;"<>,:()@.'
+    for _ in range(5000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 100)))
+        name = rng.choice(["X-Duban-Key", "Subject", "Content-Type", "Message-ID"])
+        assert SMTP_POLICY.fold_binary(name, value) == reference.fold_binary(name, value)
+    email = build_email(key="k" * 90, subject="【标准强市建设】" + "很长的主题" * 20, text="正文",
+                        html="<p>正文</p>", sender=("办公室", "office@duban.test"),
+                        to=[("市科技局" * 10, "unit@duban.test")], attachments=[],
+                        when=dt.datetime(2025, 9, 24, tzinfo=dt.UTC), domain="duban.test")  # fmt: skip
+    assert email.as_bytes(policy=SMTP_POLICY) == email.as_bytes(policy=reference)
