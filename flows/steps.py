@@ -24,7 +24,7 @@ from reporting import reminders
 from reporting.assess import assess_period, store
 from reporting.cycle import open_periods
 from reporting.intake import ingest_inbox
-from reporting.report import write_report
+from reporting.report import ReportWriter, writer_processes
 
 log = logging.getLogger(__name__)
 IN_PLAY = dt.timedelta(days=30)  # a period is assessed until 30 days after its due date
@@ -236,34 +236,51 @@ def assessment_due(rt: Runtime, period: Period, as_of: dt.date) -> bool:
 def assess_and_report(
     rt: Runtime, as_of: dt.date, now: dt.datetime, notes: list[str], force: bool = False
 ) -> list[Path]:
+    """Assess the periods in play that are due today (all with `force`), store each
+    assessment, write its report and, from the office day on, queue it to the office.
+
+    Each assessment commits on its own; its report files are written by a ReportWriter (in
+    worker processes when there are many, beside the next assessment) and the office's email
+    is queued once its files exist, so it never points at a report not yet written.
+    """
     written: list[Path] = []
-    for period_id, _slug, _label in periods_in_play(rt, as_of):
-        with rt.sessions.begin() as session:
-            period = session.get(Period, period_id)
-            assert period is not None
-            if not (force or assessment_due(rt, period, as_of)):
-                continue
-            result = assess_period(session, period, as_of)
-            store(session, period, result, as_of)
-            plan = session.get(Plan, period.plan_id)
-            assert plan is not None
-            final = period.end == dt.date(plan.end_year, 12, 31)
-            xlsx, html = write_report(result, rt.reports, notes, final=final)
+    in_play = periods_in_play(rt, as_of)
+    office_mails: dict[int, dict[str, Any]] = {}
+    writer: ReportWriter[int] = ReportWriter(rt.reports, writer_processes(len(in_play)))
+    with writer:
+        for period_id, _slug, _label in in_play:
+            with rt.sessions.begin() as session:
+                period = session.get(Period, period_id)
+                assert period is not None
+                if not (force or assessment_due(rt, period, as_of)):
+                    continue
+                result = assess_period(session, period, as_of)
+                store(session, period, result, as_of)
+                plan = session.get(Plan, period.plan_id)
+                assert plan is not None
+                final = period.end == dt.date(plan.end_year, 12, 31)
+                if as_of >= rt.calendar.add_workdays(period.due_on, 5):
+                    office_mails[period_id] = {
+                        "key": f"report:{plan.slug}:{period.label}",
+                        "subject": f"【{rt.messages.programme}】{period.label}工作进展情况报告",
+                        "text": f"《{plan.title}》{period.label} 工作进展情况报告已生成：报送率 {result.reporting_rate:.0%}，"
+                        f"按时报送率 {result.on_time_rate:.0%}。详见附件。",
+                    }  # fmt: skip
+            writer.submit(period_id, result, notes, final)
+        for period_id, xlsx, html in writer.finished():
             written += [xlsx, html]
-            office_day = rt.calendar.add_workdays(period.due_on, 5)
-            if as_of >= office_day:
-                text = (
-                    f"《{plan.title}》{period.label} 工作进展情况报告已生成：报送率 {result.reporting_rate:.0%}，"
-                    f"按时报送率 {result.on_time_rate:.0%}。详见附件。"
-                )
+            mail = office_mails.get(period_id)
+            if mail is None:
+                continue
+            with rt.sessions.begin() as session:
                 outbox.enqueue(
                     session,
-                    key=f"report:{plan.slug}:{period.label}",
+                    key=mail["key"],
                     recipient="office",
                     unit_id=None,
                     kind="report",
-                    subject=f"【{rt.messages.programme}】{period.label}工作进展情况报告",
-                    payload={"text": text, "salutation": rt.messages.office_name},
+                    subject=mail["subject"],
+                    payload={"text": mail["text"], "salutation": rt.messages.office_name},
                     attachments=[
                         {
                             "path": str(xlsx),

@@ -1,0 +1,78 @@
+"""Report files written in worker processes are the files written in the caller, in order,
+and a worker that dies does not lose a report."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from reporting.figures import PeriodAssessment, TargetRow, TaskRow, UnitRow
+from reporting.report import ReportWriter, writer_processes
+
+
+def assessment(i: int) -> PeriodAssessment:
+    return PeriodAssessment(
+        f"plan-{i:02d}", f"第{i}号方案", "2025Q3", "2025-10-14", "2025-10-14",
+        [UnitRow("u1", "市科技局", "late", "2025-10-15 09:00", False),
+         UnitRow("u2", "市市场监管局", "missing", None, False)],
+        [TargetRow(1, "T1", "新增国家标准", "市市场监管局", "≥ 50 项", 12.5, 3.0 + i, "behind", 40.0, False,
+                   [("2025-03-31", 1.0)])],
+        [TaskRow(t, f"{t}", f"任务{t}", "市科技局", "牵头", "推进中", f"第{i}号方案任务{t}进展", ["copied"])
+         for t in range(1, 30)],
+        0.5, 0.0,
+    )  # fmt: skip
+
+
+def contents(path: Path) -> dict[str, bytes]:
+    """A workbook's parts (the zip's timestamps aside)."""
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in sorted(z.namelist()) if name != "docProps/core.xml"}
+
+
+def write_all(out: Path, processes: int, n: int = 12) -> list[tuple[int, Path, Path]]:
+    with ReportWriter[int](out, processes) as writer:
+        for i in range(n):
+            writer.submit(i, assessment(i), ["说明：测试"], final=i == 0)
+        return list(writer.finished())
+
+
+def test_reports_written_by_a_worker_are_those_written_here_in_order(tmp_path: Path) -> None:
+    here = write_all(tmp_path / "here", processes=0)
+    there = write_all(tmp_path / "there", processes=1)
+    assert [k for k, _, _ in there] == list(range(12))  # the order submitted, stolen or not
+    for (_, x1, h1), (_, x2, h2) in zip(here, there, strict=True):
+        assert x2.parent == tmp_path / "there" and x1.name == x2.name
+        assert contents(x1) == contents(x2)
+        assert h1.read_text(encoding="utf-8") == h2.read_text(encoding="utf-8")
+    assert not list((tmp_path / "there").glob("*.tmp"))
+
+
+def test_a_killed_worker_leaves_its_reports_to_the_caller(tmp_path: Path) -> None:
+    writer: ReportWriter[int] = ReportWriter(tmp_path, processes=1)
+    with writer:
+        writer.submit(0, assessment(0), [], final=False)
+        pool = writer._pool
+        assert pool is not None
+        for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+            process.kill()  # as the kernel's OOM killer would
+        for i in range(1, 5):
+            writer.submit(i, assessment(i), [], final=False)
+        done = list(writer.finished())
+    assert [k for k, _, _ in done] == [0, 1, 2, 3, 4]
+    assert all(x.exists() and h.exists() for _, x, h in done)
+
+
+def test_a_failed_write_is_raised_in_its_turn(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the reports folder should be")
+    writer: ReportWriter[int] = ReportWriter(blocked, processes=0)
+    writer.submit(0, assessment(0), [], final=False)
+    with pytest.raises(OSError):
+        list(writer.finished())
+
+
+def test_a_citys_few_reports_are_written_in_the_tick_itself() -> None:
+    assert writer_processes(1) == 0
+    assert writer_processes(100) >= 1
