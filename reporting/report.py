@@ -147,7 +147,9 @@ class ReportWriter(Generic[K]):
                 self._handed += 1
             return
         end = len(self._jobs) if upto is None else upto
-        busy = sum(1 for job in self._jobs[: self._handed] if not job[2].done())
+        # the pool works first in, first out: only the latest handed jobs can still be busy
+        recent = self._jobs[max(0, self._handed - 4 * self._processes) : self._handed]
+        busy = sum(1 for job in recent if not job[2].done())
         while self._handed < end and busy < 2 * self._processes:
             job = self._jobs[self._handed]
             try:
@@ -162,8 +164,9 @@ class ReportWriter(Generic[K]):
         last = len(jobs)  # jobs[last:] were taken by the caller from the back
         for i in range(len(jobs)):
             key, args, job = jobs[i]
-            if job is None:  # nobody has it: write it here
+            if job is None:  # nobody has it: write it here (and never hand it out after)
                 job = jobs[i][2] = _inline(args)
+                self._handed = i + 1
             start = time.perf_counter()
             while not job.done():
                 self._hand_out(upto=last)

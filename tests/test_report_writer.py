@@ -76,3 +76,17 @@ def test_a_failed_write_is_raised_in_its_turn(tmp_path: Path) -> None:
 def test_a_citys_few_reports_are_written_in_the_tick_itself() -> None:
     assert writer_processes(1) == 0
     assert writer_processes(100) >= 1
+
+
+def test_each_report_is_written_once(tmp_path: Path) -> None:
+    """A report the caller wrote itself is never handed to a worker afterwards (a worker
+    writing it again would change its file after `finished` returned it)."""
+    writer: ReportWriter[int] = ReportWriter(tmp_path, processes=1)
+    with writer:
+        for i in range(20):
+            writer.submit(i, assessment(i), [], final=False)
+        done = list(writer.finished())
+        stamps = {x: x.stat().st_mtime_ns for _, x, _ in done}
+    # leaving the block waits for the worker to finish whatever it still had
+    assert [k for k, _, _ in done] == list(range(20))
+    assert {x: x.stat().st_mtime_ns for x in stamps} == stamps
