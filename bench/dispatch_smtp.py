@@ -2,7 +2,7 @@
 the server's raw ceiling (plain smtplib reusing one connection) and a naive loop of one Apprise
 notify per message (one SMTP connection each).
 
-    python -m bench.dispatch_smtp [--messages 300] [--db sqlite|postgresql]
+    python -m bench.dispatch_smtp [--messages 300] [--db sqlite|postgresql] [--units 60]
 """
 
 from __future__ import annotations
@@ -61,7 +61,17 @@ def naive_apprise(port: int, n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def duban_dispatch(port: int, n: int, url: str, workdir: Path) -> float:
+def apprise_config(port: int, units: int) -> str:
+    """An office's configuration: one email URL per unit (tags = unit ids), the office's and
+    the admin's. Apprise finds a tag's URLs by walking all of them, so their number counts."""
+    mailto = f"mailto://127.0.0.1:{port}?from=office@duban.test&to="
+    lines = [f"u{i:03}={mailto}u{i:03}@duban.test" for i in range(units)]
+    return "\n".join(
+        [*lines, f"office={mailto}office@duban.test", f"admin={mailto}admin@duban.test", ""]
+    )
+
+
+def duban_dispatch(port: int, n: int, url: str, workdir: Path, units: int = 60) -> float:
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
@@ -74,10 +84,10 @@ def duban_dispatch(port: int, n: int, url: str, workdir: Path) -> float:
     now = dt.datetime(2025, 9, 24, 1, tzinfo=dt.UTC)
     with sessions.begin() as session:
         for i in range(n):
-            outbox.enqueue(session, key=f"bench:{i}", recipient="unit", unit_id=None, kind="report",
+            outbox.enqueue(session, key=f"bench:{i}", recipient=f"u{i % units:03}", unit_id=None, kind="report",
                            subject="【标准强市建设】测试", payload={"text": BODY, "salutation": "市科技局"}, now=now)  # fmt: skip
     config = workdir / "apprise.txt"
-    config.write_text(f"unit=mailto://127.0.0.1:{port}?from=office@duban.test&to=unit@duban.test\n")
+    config.write_text(apprise_config(port, units))
     channel = AppriseChannel.from_config(config, clock=lambda: now)
     start = time.perf_counter()
     stats = dispatch(sessions, channel, MessageConfig(), lambda: now, batch=50)
@@ -120,6 +130,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--units", type=int, default=60, help="units in the Apprise configuration")
     args = parser.parse_args(argv)
     server = SinkServer().start()
     try:
@@ -130,12 +141,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             # the other two and averaged, so the ratio compares like with like.
             before = raw_ceiling(server.port, args.messages)
             naive = naive_apprise(server.port, args.messages)
-            ours = duban_dispatch(server.port, args.messages, url, Path(tmp))
+            ours = duban_dispatch(server.port, args.messages, url, Path(tmp), args.units)
             after = raw_ceiling(server.port, args.messages)
             ceiling = (before + after) / 2
     finally:
         server.stop()
-    print(f"messages: {args.messages}, database: {args.db}")
+    print(f"messages: {args.messages}, database: {args.db}, units: {args.units}")
     print(
         f"raw smtplib, one connection:     {ceiling:8.1f} msg/s  (ceiling, 1.00; {before:.0f} before, {after:.0f} after)"
     )
