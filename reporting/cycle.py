@@ -120,16 +120,22 @@ def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
     (measured; the object version is `bench.baselines.work_by_unit_orm`). Only the plan's own
     units are read.
     """
-    live_task = (Task.plan_id == plan.id, Task.retired_at.is_(None))
+    return work_by_plans(session, [plan.id]).get(plan.id, {})
+
+
+def work_by_plans(session: Session, plan_ids: list[int]) -> dict[int, dict[str, UnitWork]]:
+    """`work_by_unit` of several plans at once, by plan id: the same few queries whatever the
+    number of plans (an assessment asks this of a batch of plans)."""
+    live_task = (Task.plan_id.in_(plan_ids), Task.retired_at.is_(None))
     tasks = {
         row.id: TaskInfo(*row)
-        for row in session.execute(select(*TASK_COLUMNS).where(*live_task).order_by(Task.position, Task.id))
+        for row in session.execute(select(*TASK_COLUMNS).where(*live_task))
     }  # fmt: skip
     assignments = session.execute(
-        select(Assignment.task_id, Assignment.unit_id, Assignment.role)
+        select(Task.plan_id, Assignment.task_id, Assignment.unit_id, Assignment.role)
         .join(Task, Assignment.task_id == Task.id)
         .where(*live_task, Assignment.retired_at.is_(None))
-        .order_by(Task.position, Task.id, Assignment.position, Assignment.id)
+        .order_by(Task.plan_id, Task.position, Task.id, Assignment.position, Assignment.id)
     ).all()  # fmt: skip
     units = {
         uid: (kind, members)
@@ -144,23 +150,24 @@ def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
             session, wanted - set(units), (Unit.kind, Unit.members)
         )
     }
-    work: dict[str, UnitWork] = defaultdict(UnitWork)
+    work: dict[int, dict[str, UnitWork]] = {plan_id: defaultdict(UnitWork) for plan_id in plan_ids}
     seen: set[tuple[str, int]] = set()
-    for task_id, unit_id, role in assignments:
+    for plan_id, task_id, unit_id, role in assignments:
         if unit_id not in units:
             continue  # a retired unit
         kind, members = units[unit_id]
         for member in members if kind == "collective" else [unit_id]:
             if member in units and (member, task_id) not in seen:
                 seen.add((member, task_id))
-                work[member].tasks.append((tasks[task_id], role))
-    for row in session.execute(
-        select(*TARGET_COLUMNS).where(Target.plan_id == plan.id, Target.retired_at.is_(None))
-        .order_by(Target.position, Target.id)
+                work[plan_id][member].tasks.append((tasks[task_id], role))
+    for plan_id, *row in session.execute(
+        select(Target.plan_id, *TARGET_COLUMNS)
+        .where(Target.plan_id.in_(plan_ids), Target.retired_at.is_(None))
+        .order_by(Target.plan_id, Target.position, Target.id)
     ):  # fmt: skip
         target = TargetInfo(*row)
-        work[target.owner_unit_id].targets.append(target)
-    return dict(work)
+        work[plan_id][target.owner_unit_id].targets.append(target)
+    return {plan_id: dict(by_unit) for plan_id, by_unit in work.items() if by_unit}
 
 
 def units_with_work(session: Session, plan: Plan) -> list[str]:

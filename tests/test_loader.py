@@ -189,3 +189,18 @@ def test_work_by_unit_from_columns_matches_the_object_version(sessions):
                 assert [(t.id, t.name, t.measure, goal_text(t)) for t in got.targets] == [
                     (t.id, t.name, t.measure, goal_text(t)) for t in work.targets
                 ], (plan.slug, unit_id)
+
+
+def test_work_of_several_plans_read_at_once_is_each_plans_work(sessions):
+    """`work_by_plans` (the assessment reads a batch of plans at once) gives each plan the
+    work `work_by_unit` gives it alone, collectives included."""
+    from reporting.cycle import work_by_plans, work_by_unit
+
+    plans, _ = check_catalog()
+    load(sessions, plans)
+    with sessions() as session:
+        loaded = list(session.scalars(select(Plan)))
+        together = work_by_plans(session, [p.id for p in loaded])
+        assert len(together) == len(loaded) > 1
+        for plan in loaded:
+            assert together[plan.id] == work_by_unit(session, plan), plan.slug
