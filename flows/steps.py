@@ -16,13 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db.batching import batched
 from db.models import Period, Plan, Request, TickRun, Unit
 from flows.runtime import Runtime
 from notifications import outbox
 from notifications.dispatch import dispatch
 from reporting import reminders
-from reporting.assess import assess_period, store
+from reporting.assess import assess_periods, store_many
 from reporting.cycle import open_periods
+from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
 from reporting.report import ReportWriter, writer_processes
 
@@ -233,40 +235,55 @@ def assessment_due(rt: Runtime, period: Period, as_of: dt.date) -> bool:
     return as_of in (period.due_on, office_day, period.due_on + IN_PLAY) or first_of_week
 
 
+ASSESS_BATCH = 10  # periods assessed together: their history read in one set of queries
+
+
 def assess_and_report(
-    rt: Runtime, as_of: dt.date, now: dt.datetime, notes: list[str], force: bool = False
+    rt: Runtime,
+    as_of: dt.date,
+    now: dt.datetime,
+    notes: list[str],
+    force: bool = False,
+    batch: int = ASSESS_BATCH,
 ) -> list[Path]:
     """Assess the periods in play that are due today (all with `force`), store each
     assessment, write its report and, from the office day on, queue it to the office.
 
-    Each assessment commits on its own; its report files are written by a ReportWriter (in
-    worker processes when there are many, beside the next assessment) and the office's email
-    is queued once its files exist, so it never points at a report not yet written.
+    Periods are assessed `batch` at a time, each batch reading its history at once and
+    committing on its own (one period at a time it was twenty queries a period: measured,
+    bench/). The report files are written by a ReportWriter (in worker processes when there
+    are many, beside the next batch's assessment) and the office's email is queued once its
+    files exist, so it never points at a report not yet written.
     """
     written: list[Path] = []
     in_play = periods_in_play(rt, as_of)
     office_mails: dict[int, dict[str, Any]] = {}
     writer: ReportWriter[int] = ReportWriter(rt.reports, writer_processes(len(in_play)))
     with writer:
-        for period_id, _slug, _label in in_play:
+        for chunk in batched([period_id for period_id, _, _ in in_play], batch):
+            to_write: list[tuple[int, PeriodAssessment, bool]] = []
             with rt.sessions.begin() as session:
-                period = session.get(Period, period_id)
-                assert period is not None
-                if not (force or assessment_due(rt, period, as_of)):
-                    continue
-                result = assess_period(session, period, as_of)
-                store(session, period, result, as_of)
-                plan = session.get(Plan, period.plan_id)
-                assert plan is not None
-                final = period.end == dt.date(plan.end_year, 12, 31)
-                if as_of >= rt.calendar.add_workdays(period.due_on, 5):
-                    office_mails[period_id] = {
-                        "key": f"report:{plan.slug}:{period.label}",
-                        "subject": f"【{rt.messages.programme}】{period.label}工作进展情况报告",
-                        "text": f"《{plan.title}》{period.label} 工作进展情况报告已生成：报送率 {result.reporting_rate:.0%}，"
-                        f"按时报送率 {result.on_time_rate:.0%}。详见附件。",
-                    }  # fmt: skip
-            writer.submit(period_id, result, notes, final)
+                found = {
+                    p.id: p for p in session.scalars(select(Period).where(Period.id.in_(chunk)))
+                }
+                periods = [found[i] for i in chunk if force or assessment_due(rt, found[i], as_of)]
+                results = assess_periods(session, periods, as_of)
+                store_many(session, list(zip(periods, results, strict=True)), as_of)
+                for period, result in zip(periods, results, strict=True):
+                    plan = session.get(Plan, period.plan_id)
+                    assert plan is not None
+                    to_write.append(
+                        (period.id, result, period.end == dt.date(plan.end_year, 12, 31))
+                    )
+                    if as_of >= rt.calendar.add_workdays(period.due_on, 5):
+                        office_mails[period.id] = {
+                            "key": f"report:{plan.slug}:{period.label}",
+                            "subject": f"【{rt.messages.programme}】{period.label}工作进展情况报告",
+                            "text": f"《{plan.title}》{period.label} 工作进展情况报告已生成：报送率 {result.reporting_rate:.0%}，"
+                            f"按时报送率 {result.on_time_rate:.0%}。详见附件。",
+                        }  # fmt: skip
+            for period_id, result, final in to_write:
+                writer.submit(period_id, result, notes, final)
         for period_id, xlsx, html in writer.finished():
             written += [xlsx, html]
             mail = office_mails.get(period_id)
