@@ -8,6 +8,7 @@ The result is the same MIME (any reader parses it with the modern policy, as the
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -79,6 +80,17 @@ def display_name(header: str | None) -> str:
     return parseaddr(str(make_header(decode_header(header))))[0] if header else ""
 
 
+def text_part(text: str, subtype: str) -> Message:
+    """A UTF-8, base64 text part: what `MIMEText(text, subtype, UTF8)` makes, byte for byte (a
+    test compares them), with the body encoded by `base64.encodebytes` in C instead of
+    compat32's line-by-line Python loop and without re-parsing its own Content-Type (together
+    three quarters of building a part, measured)."""
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(base64.encodebytes(text.encode("utf-8")).decode("ascii"))
+    return part
+
+
 def build_email(
     *,
     key: str,
@@ -95,8 +107,8 @@ def build_email(
     # (RFC 5322 2.1.1).
     boundary = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]  # no search of the body
     body = MIMEMultipart("alternative", boundary=f"==alt-{boundary}", policy=SMTP_POLICY)
-    body.attach(MIMEText(text, "plain", UTF8))  # type: ignore[arg-type]
-    body.attach(MIMEText(html, "html", UTF8))  # type: ignore[arg-type]
+    body.attach(text_part(text, "plain"))
+    body.attach(text_part(html, "html"))
     msg = body
     if attachments:
         msg = MIMEMultipart("mixed", boundary=f"==mix-{boundary}", policy=SMTP_POLICY)

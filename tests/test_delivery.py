@@ -246,3 +246,21 @@ def test_headers_written_directly_are_what_compat32_folds() -> None:
                         to=[("市科技局" * 10, "unit@duban.test")], attachments=[],
                         when=dt.datetime(2025, 9, 24, tzinfo=dt.UTC), domain="duban.test")  # fmt: skip
     assert email.as_bytes(policy=SMTP_POLICY) == email.as_bytes(policy=reference)
+
+
+def test_text_parts_are_what_mimetext_makes() -> None:
+    """`text_part` encodes in C what MIMEText(text, subtype, utf-8 base64) encodes line by line."""
+    import random
+    from email.mime.text import MIMEText
+
+    from notifications.mail import SMTP_POLICY, UTF8, text_part
+
+    rng = random.Random(11)
+    alphabet = "标准强市建设领导小组办公室，。：\n\r\t abcXYZ019<>&é€😀"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3000)))
+        subtype = rng.choice(["plain", "html"])
+        expected = MIMEText(text, subtype, UTF8)  # type: ignore[arg-type]
+        assert text_part(text, subtype).as_bytes(policy=SMTP_POLICY) == expected.as_bytes(
+            policy=SMTP_POLICY
+        )
