@@ -178,10 +178,11 @@ class Recorder:
 
     def _connection(self) -> Connection:
         if self._conn is None:
-            self._conn = self.engine.connect()
+            # Autocommit: the one UPDATE is its own transaction, without a BEGIN and a COMMIT
+            # of its own (on PostgreSQL a round trip fewer; the pool resets the level).
+            self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             if self.engine.dialect.name == "postgresql":
                 self._conn.exec_driver_sql("SET synchronous_commit TO OFF")
-                self._conn.commit()
         return self._conn
 
     def record(self, row_id: int, values: dict[str, Any]) -> None:
@@ -189,7 +190,6 @@ class Recorder:
             conn = self._connection()
             try:
                 conn.execute(self._update, {"row_id": row_id, **values})
-                conn.commit()
                 return
             except DBAPIError as exc:
                 self._discard()
@@ -210,7 +210,6 @@ class Recorder:
         try:
             if self.engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("RESET synchronous_commit")
-                conn.commit()
         except DBAPIError:
             conn.invalidate()
         finally:
