@@ -239,17 +239,12 @@ ASSESS_BATCH = 10  # periods assessed together: their history read in one set of
 
 
 def assess_and_report(
-    rt: Runtime,
-    as_of: dt.date,
-    now: dt.datetime,
-    notes: list[str],
-    force: bool = False,
-    batch: int = ASSESS_BATCH,
+    rt: Runtime, as_of: dt.date, now: dt.datetime, notes: list[str], force: bool = False
 ) -> list[Path]:
     """Assess the periods in play that are due today (all with `force`), store each
     assessment, write its report and, from the office day on, queue it to the office.
 
-    Periods are assessed `batch` at a time, each batch reading its history at once and
+    Periods are assessed ASSESS_BATCH at a time, each batch reading its history at once and
     committing on its own (one period at a time it was twenty queries a period: measured,
     bench/). The report files are written by a ReportWriter (in worker processes when there
     are many, beside the next batch's assessment) and the office's email is queued once its
@@ -260,7 +255,7 @@ def assess_and_report(
     office_mails: dict[int, dict[str, Any]] = {}
     writer: ReportWriter[int] = ReportWriter(rt.reports, writer_processes(len(in_play)))
     with writer:
-        for chunk in batched([period_id for period_id, _, _ in in_play], batch):
+        for chunk in batched([period_id for period_id, _, _ in in_play], ASSESS_BATCH):
             to_write: list[tuple[int, PeriodAssessment, bool]] = []
             with rt.sessions.begin() as session:
                 found = {
