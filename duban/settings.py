@@ -39,13 +39,7 @@ class Settings(BaseSettings):
             return self.secret_key
         path = self.secret_key_file or self.var_dir / "secret.key"
         if not path.exists():
-            import os
-            import secrets
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+            _create_secret(path)
         return path.read_text().strip()
 
     def db_url(self) -> str:
@@ -58,3 +52,26 @@ class Settings(BaseSettings):
 
     def calendar_path(self) -> Path:
         return self.calendar_file or self.var_dir / "calendar.yaml"
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new secret to `path` unless another process got there first.
+
+    The key is written whole to a private temporary file and then hard-linked into place,
+    which either succeeds or fails because `path` exists: a dispatcher and the portal
+    starting together agree on one key and never read a half-written one."""
+    import os
+    import secrets
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it; everyone reads that one
+    finally:
+        os.unlink(tmp)
