@@ -4,6 +4,7 @@ the failure is permanent; the dispatcher records every attempt and its error."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -54,6 +55,22 @@ class Preparing(Protocol):
 class Channel(Protocol):
     def send(self, message: Outgoing) -> str:
         """Deliver; return a short description of where it went (no secrets)."""
+        ...
+
+
+@runtime_checkable
+class Overlapping(Protocol):
+    def send_overlapped(
+        self, message: Outgoing, ready: Callable[[], None], meanwhile: Callable[[], None]
+    ) -> str:
+        """Deliver as `send` does, with the dispatcher's work done while the server is busy.
+
+        `ready()` commits the previous message's result: call it before anything of this
+        message can be delivered (for SMTP, before the data's final dot), and if it raises,
+        deliver nothing and let the exception through. `meanwhile()` composes the next
+        message: call it while the server handles this one (after the dot, before its
+        reply). Either may be called more than once (only the first call does anything) or
+        not at all (the dispatcher then calls it after `send_overlapped` returns)."""
         ...
 
 

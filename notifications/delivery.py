@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -30,7 +31,7 @@ from apprise.plugins.email import NotifyEmail, SecureMailMode
 
 from notifications.channels import DeliveryError, NoChannel, Outgoing
 from notifications.dingtalk import TRANSIENT_CODES, DubanDingTalk, register
-from notifications.mail import SMTP_POLICY, address, display_name, plain_text
+from notifications.mail import address, display_name, plain_text, wire
 from notifications.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,82 @@ class SmtpTarget:
         return (self.host, self.port, self.user)
 
 
+def _nothing() -> None:
+    pass
+
+
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+def exchange(
+    conn: smtplib.SMTP,
+    sender: str,
+    recipients: list[str],
+    data: bytes,
+    ready: Callable[[], None] = _nothing,
+    meanwhile: Callable[[], None] = _nothing,
+) -> dict[str, tuple[int, bytes]]:
+    """`conn.sendmail(sender, recipients, data)` for bytes with CRLF line ends, its replies and
+    errors the same, with the dispatcher's work put where the client would only wait for
+    the server: `ready()` (commit the previous message's result) while the server answers
+    MAIL FROM, so it is committed before this message can be delivered, and `meanwhile()`
+    (compose the next message) while the server takes in this one's data. That waiting was
+    most of an exchange, and threads would share one interpreter lock (measured,
+    bench/dispatch_smtp.py). If `ready()` raises, the transaction is reset, nothing is
+    delivered and the exception goes on."""
+    conn.ehlo_or_helo_if_needed()
+    size = f" SIZE={len(data)}" if conn.does_esmtp and conn.has_extn("size") else ""
+    conn.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{size}")
+    try:
+        ready()
+    except BaseException:
+        try:
+            conn.getreply()
+        except (smtplib.SMTPException, OSError):
+            pass
+        _abandon(conn, 0)
+        raise
+    code, resp = conn.getreply()
+    if code != 250:
+        _abandon(conn, code)
+        raise smtplib.SMTPSenderRefused(code, resp, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for each in recipients:
+        code, resp = conn.rcpt(each)
+        if code not in (250, 251):
+            refused[each] = (code, resp)
+        if code == 421:
+            conn.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        _abandon(conn, 0)
+        raise smtplib.SMTPRecipientsRefused(refused)
+    conn.putcmd("data")
+    code, resp = conn.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, resp)
+    quoted = _LEADING_DOT.sub(b"..", data)
+    conn.send(quoted + (b".\r\n" if quoted.endswith(b"\r\n") else b"\r\n.\r\n"))
+    meanwhile()
+    code, resp = conn.getreply()
+    if code != 250:
+        _abandon(conn, code)
+        raise smtplib.SMTPDataError(code, resp)
+    return refused
+
+
+def _abandon(conn: smtplib.SMTP, code: int) -> None:
+    """End a failed transaction as sendmail does: close on 421, else RSET (a server already
+    gone is left to the pool, which drops the connection)."""
+    if code == 421:
+        conn.close()
+        return
+    try:
+        conn.rset()
+    except (smtplib.SMTPException, OSError):
+        conn.close()
+
+
 class SmtpPool:
     """One open SMTP connection per server, reused across messages (Apprise opens one per
     notify; reusing it is what lets dispatch approach the server's own ceiling)."""
@@ -88,14 +165,24 @@ class SmtpPool:
             conn.login(t.user, t.password)
         return conn
 
-    def send(self, t: SmtpTarget, sender: str, recipients: list[str], data: bytes) -> None:
+    def send(
+        self,
+        t: SmtpTarget,
+        sender: str,
+        recipients: list[str],
+        data: bytes,
+        ready: Callable[[], None] = _nothing,
+        meanwhile: Callable[[], None] = _nothing,
+    ) -> None:
+        """Send `data` over the pooled connection (`exchange`, with its `ready` and
+        `meanwhile`); a connection the server had closed is replaced once."""
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connections.get(t.key)
                 try:
                     if conn is None:
                         conn = self._connections[t.key] = self._connect(t)
-                    conn.sendmail(sender, recipients, data)
+                    exchange(conn, sender, recipients, data, ready, meanwhile)
                     return
                 except smtplib.SMTPServerDisconnected:
                     self._drop(t.key)
@@ -189,6 +276,13 @@ class AppriseChannel:
         return known[1], known[2]
 
     def send(self, message: Outgoing) -> str:
+        return self.send_overlapped(message, _nothing, _nothing)
+
+    def send_overlapped(
+        self, message: Outgoing, ready: Callable[[], None], meanwhile: Callable[[], None]
+    ) -> str:
+        """Deliver to every URL of the recipient (`channels.Overlapping`): `ready()` before
+        each delivery, `meanwhile()` while an SMTP server takes in the data."""
         servers = self.servers(message.recipient)
         if not servers:
             raise NoChannel(
@@ -201,7 +295,7 @@ class AppriseChannel:
             if uid in done:
                 continue  # delivered on an earlier attempt of this message
             try:
-                self._send_one(server, uid, message)
+                self._send_one(server, uid, message, ready, meanwhile)
                 done.add(uid)
             except DeliveryError as exc:
                 errors.append((where, exc))
@@ -210,10 +304,18 @@ class AppriseChannel:
             raise DeliveryError(text, permanent=all(e.permanent for _, e in errors), done=done)
         return ", ".join(self._name(s)[1] for s in servers)
 
-    def _send_one(self, server: Any, uid: str, message: Outgoing) -> None:
+    def _send_one(
+        self,
+        server: Any,
+        uid: str,
+        message: Outgoing,
+        ready: Callable[[], None] = _nothing,
+        meanwhile: Callable[[], None] = _nothing,
+    ) -> None:
         if isinstance(server, NotifyEmail):
-            self._email(server, message)
+            self._email(server, message, ready, meanwhile)
             return
+        ready()
         if self.pacer is not None and isinstance(server, DubanDingTalk):
             self.pacer.acquire(uid, self.clock())
         if isinstance(server, DubanDingTalk):
@@ -258,9 +360,15 @@ class AppriseChannel:
         email["From"] = address(name, server.from_addr[1])
         del email["To"]
         email["To"] = address(to_name or "", to_addr)
-        return email.as_bytes(policy=SMTP_POLICY)
+        return wire(email)
 
-    def _email(self, server: NotifyEmail, message: Outgoing) -> None:
+    def _email(
+        self,
+        server: NotifyEmail,
+        message: Outgoing,
+        ready: Callable[[], None] = _nothing,
+        meanwhile: Callable[[], None] = _nothing,
+    ) -> None:
         target = SmtpTarget(
             server.smtp_host,
             int(server.port),
@@ -275,7 +383,7 @@ class AppriseChannel:
             if data is None:
                 data = self._addressed(server, message.email, to_name, to_addr)
             try:
-                self.smtp.send(target, server.from_addr[1], [to_addr], data)
+                self.smtp.send(target, server.from_addr[1], [to_addr], data, ready, meanwhile)
             except (smtplib.SMTPException, OSError) as exc:
                 raise classify_smtp(exc) from None
 

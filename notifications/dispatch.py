@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Notification, Request
 from notifications import outbox
-from notifications.channels import Channel, DeliveryError, NoChannel, Outgoing, Preparing
+from notifications.channels import (
+    Channel,
+    DeliveryError,
+    NoChannel,
+    Outgoing,
+    Overlapping,
+    Preparing,
+)
 from notifications.invites import calendar_of, deadline_event
 from notifications.mail import Attachment, build_email
 from notifications.render import Rendered, render_digest
@@ -180,11 +185,13 @@ def dispatch(
     """Send what is due; return counts by outcome.
 
     Rows are claimed `batch` at a time. Each message is composed (re-checking that it is still
-    wanted) just before it goes, and its result is committed as soon as the channel answers, so a
-    dispatcher killed mid-batch re-sends at most the one message in flight once its lease runs
-    out. While a message is with the channel (mostly waiting for the server's reply), the next
-    one is composed and queued behind it: one sender thread sends and then records each (over
-    one connection held for the run, `outbox.Recorder`), so still one message in flight.
+    wanted) just before it goes, one is sent at a time, and each result is committed before
+    the next message can be delivered, so a dispatcher killed at any point re-sends at most
+    one message once its lease runs out. A channel that can (`channels.Overlapping`, SMTP)
+    has that commit made while its server answers the next message's MAIL FROM, and the
+    message after composed while its server takes in the data: the dispatcher's own work
+    done in the server's time, in one thread (results over one held connection,
+    `outbox.Recorder`).
 
     `may_send(now)` says whether messages to units may go out now (working days and hours);
     when it says no, only alerts to the admin go.
@@ -194,36 +201,110 @@ def dispatch(
         stats["requeued"] += outbox.reclaim_expired(
             session, now(), dt.timedelta(seconds=config.lease_seconds)
         )
-    recorder = outbox.Recorder(sessions.kw["bind"])  # used by the sender thread alone
-    stopped = threading.Event()
+    claimed = _claimed(sessions, now, worker, batch, limit, may_send)
+    preparer = channel if isinstance(channel, Preparing) else None
 
-    def send_next(row: Notification, outgoing: Outgoing | None) -> str:
-        """In the sender thread: send and record, unless a message before failed to (then the
-        row stays claimed and goes again after its lease, like one a killed dispatcher left)."""
-        if stopped.is_set():
-            return "stopped"
-        try:
-            return send_and_record(recorder, channel, row, outgoing, config, now, worker)
-        except BaseException:
-            stopped.set()
-            raise
-
-    # Submitted, not yet counted: the one being sent and the next, already composed and queued
-    # behind it, so the sender goes on to it without waiting for this thread (that hand-over
-    # was a third of a message's time, measured), also across batches. Still one sent at a time.
-    queued: deque[Future[str]] = deque()
-    with recorder, ThreadPoolExecutor(max_workers=1, thread_name_prefix="duban-send") as sender:
-        for reader, row in _claimed(sessions, now, worker, batch, limit, may_send):
+    def composed() -> tuple[Notification, Outgoing | None] | None:
+        """The next claimed row and its message, serialised for sending, or None."""
+        for reader, row in claimed:
             outgoing = compose(reader, row, config, now(), templates)
             reader.commit()
-            if outgoing is not None and isinstance(channel, Preparing):
-                channel.prepare(outgoing)  # serialised beside the send in flight
-            queued.append(sender.submit(send_next, row, outgoing))
-            if len(queued) > 1:  # the one before is sent and recorded
-                stats[queued.popleft().result()] += 1
-        while queued:
-            stats[queued.popleft().result()] += 1
+            if outgoing is not None and preparer is not None:
+                preparer.prepare(outgoing)
+            return row, outgoing
+        return None
+
+    with outbox.Recorder(sessions.kw["bind"]) as recorder:
+        step = _Step(recorder, composed)
+        current = composed()
+        try:
+            while current is not None:
+                row, outgoing = current
+                result = step.deliver(channel, outgoing, row.id)
+                outcome, values = outcome_of(row, outgoing, result, config, now, worker)
+                step.done(row.id, values)  # committed before the next message can go
+                stats[outcome] += 1
+                current = step.following()
+        finally:
+            step.record_last()
     return stats
+
+
+class _NotRecorded(BaseException):
+    """The previous message's result could not be committed (the error is its cause): stop
+    before this message goes. A BaseException, so no channel's error handling takes it for a
+    failed delivery."""
+
+
+class _Step:
+    """One message's turn: the previous message's result, committed before this one can be
+    delivered, and the next message, composed while this one is with the server. Each is
+    done once, by the channel when it overlaps (`channels.Overlapping`), else around `send`."""
+
+    def __init__(
+        self,
+        recorder: outbox.Recorder,
+        composed: Callable[[], tuple[Notification, Outgoing | None] | None],
+    ):
+        self.recorder = recorder
+        self.composed = composed
+        self.unrecorded: tuple[int, dict[str, Any]] | None = None  # delivered, not committed
+        self._composing = False
+        self._next: tuple[Notification, Outgoing | None] | None = None
+        self._failed: Exception | None = None  # composing the next message failed
+
+    def record_previous(self) -> None:
+        if self.unrecorded is None:
+            return
+        row_id, values = self.unrecorded
+        self.unrecorded = None
+        try:
+            self.recorder.record(row_id, values)
+        except Exception as exc:
+            raise _NotRecorded() from exc
+
+    def compose_next(self) -> None:
+        """Compose the next message; an error is raised after this message's delivery."""
+        if self._composing:
+            return
+        self._composing = True
+        try:
+            self._next = self.composed()
+        except Exception as exc:
+            self._failed = exc
+
+    def deliver(self, channel: Channel, outgoing: Outgoing | None, row_id: int) -> Delivery:
+        self._composing, self._next, self._failed = False, None, None
+        try:
+            if isinstance(channel, Overlapping) and outgoing is not None:
+                result = deliver(channel, outgoing, row_id, self.record_previous, self.compose_next)
+            else:
+                self.record_previous()
+                result = deliver(channel, outgoing, row_id)
+            self.record_previous()  # if the channel had no occasion to
+        except _NotRecorded as stop:
+            raise _cause(stop) from None
+        return result
+
+    def done(self, row_id: int, values: dict[str, Any]) -> None:
+        self.unrecorded = (row_id, values)
+
+    def following(self) -> tuple[Notification, Outgoing | None] | None:
+        self.compose_next()  # if the channel had no occasion to
+        if self._failed is not None:
+            raise self._failed
+        return self._next
+
+    def record_last(self) -> None:
+        try:
+            self.record_previous()
+        except _NotRecorded as stop:
+            raise _cause(stop) from None
+
+
+def _cause(stop: _NotRecorded) -> BaseException:
+    assert stop.__cause__ is not None
+    return stop.__cause__
 
 
 def _claimed(
@@ -263,11 +344,21 @@ class Delivery:
     retry_after: float | None = None
 
 
-def deliver(channel: Channel, outgoing: Outgoing | None, row_id: int) -> Delivery:
-    """Hand one message to the channel; classify what happened (never raises)."""
+def deliver(
+    channel: Channel,
+    outgoing: Outgoing | None,
+    row_id: int,
+    ready: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Delivery:
+    """Hand one message to the channel (with `ready` and `meanwhile` when it overlaps);
+    classify what happened (raises only what `ready` raises)."""
     if outgoing is None:
         return Delivery(outbox.CANCELLED)
     try:
+        if ready is not None and meanwhile is not None:
+            assert isinstance(channel, Overlapping)
+            return Delivery(where=channel.send_overlapped(outgoing, ready, meanwhile))
         return Delivery(where=channel.send(outgoing))
     except NoChannel as exc:
         return Delivery(outbox.UNDELIVERABLE, str(exc))
@@ -279,18 +370,15 @@ def deliver(channel: Channel, outgoing: Outgoing | None, row_id: int) -> Deliver
         return Delivery(outbox.PENDING, f"{type(exc).__name__}: {exc}")
 
 
-def send_and_record(
-    recorder: outbox.Recorder,
-    channel: Channel,
+def outcome_of(
     row: Notification,
     outgoing: Outgoing | None,
+    result: Delivery,
     config: MessageConfig,
     now: Callable[[], dt.datetime],
     worker: str,
-) -> str:
-    """Send one message and commit what happened to it; return the outcome. Runs in the
-    sender thread, so the dispatcher composes the next message meanwhile."""
-    result = deliver(channel, outgoing, row.id)
+) -> tuple[str, dict[str, Any]]:
+    """What to count and what to store for one delivery."""
     outcome = result.outcome
     if outcome == outbox.PENDING and row.attempts >= config.max_attempts:
         outcome = outbox.FAILED
@@ -313,5 +401,4 @@ def send_and_record(
         payload = {**payload, "delivered": result.where, "sent_by": worker}
     if payload is not row.payload:
         values["payload"] = payload
-    recorder.record(row.id, values)
-    return "retry" if outcome == outbox.PENDING else outcome
+    return ("retry" if outcome == outbox.PENDING else outcome), values

@@ -11,9 +11,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from email import encoders
 from email.charset import BASE64, Charset
+from email.generator import BytesGenerator
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.base import MIMEBase
@@ -22,6 +24,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
+from io import BytesIO
 
 
 class _SmtpPolicy(Compat32):
@@ -39,10 +42,36 @@ class _SmtpPolicy(Compat32):
             and "\r" not in value
         ):
             return f"{name}: {value}{self.linesep}".encode("ascii")
+        if isinstance(value, str):  # an address header: the same office and units again
+            return _folded(self, name, value)
         return super().fold_binary(name, value)
 
 
+@lru_cache(maxsize=4096)
+def _folded(policy: Compat32, name: str, value: str) -> bytes:
+    return Compat32.fold_binary(policy, name, value)
+
+
 SMTP_POLICY = _SmtpPolicy(linesep="\r\n")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # email.generator's NLCRE
+
+
+class _SmtpGenerator(BytesGenerator):
+    """BytesGenerator writing a body's lines in one call: the stock `_write_lines` splits a
+    payload into its lines and writes each and each line end separately (two writes for every
+    76 characters of base64, a fifth of serialising a message, measured). The bytes are the
+    same (a test compares them)."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_NEWLINE.sub(self._NL, lines))  # type: ignore[attr-defined]  # flatten sets it
+
+
+def wire(msg: Message) -> bytes:
+    """The message's bytes for SMTP: `msg.as_bytes(policy=SMTP_POLICY)`, written faster."""
+    fp = BytesIO()
+    _SmtpGenerator(fp, mangle_from_=False, policy=SMTP_POLICY).flatten(msg)
+    return fp.getvalue()
 
 
 def _utf8_base64() -> Charset:

@@ -1,17 +1,23 @@
-"""The dispatcher's pipeline: one message sent at a time, the next composed and queued behind
-it, results committed over one held connection."""
+"""The dispatcher's pipeline: one message sent at a time, each result committed (over one held
+connection) before the next message can be delivered, and with SMTP that commit and the next
+message's composing done while the server is busy with this one."""
 
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 
 import pytest
 from sqlalchemy import select, text
 
 from db.models import Notification
+from notifications import dispatch as dispatch_module
 from notifications import outbox
 from notifications.channels import Outgoing
+from notifications.delivery import AppriseChannel, exchange
 from notifications.dispatch import MessageConfig, dispatch
+
+from .servers import Inbox, SmtpServer
 
 NOW = dt.datetime(2025, 10, 14, 1, tzinfo=dt.UTC)
 
@@ -43,8 +49,68 @@ def statuses(sessions) -> dict[str, str]:
         }
 
 
+class RawInbox(Inbox):
+    """Keeps the data exactly as it came over the wire (after the server's un-stuffing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raw: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.original_content)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.inbox = RawInbox()
+    server.start()
+    yield server
+    server.stop()
+
+
+def smtp_channel(tmp_path, port: int) -> AppriseChannel:
+    path = tmp_path / "apprise.txt"
+    path.write_text(
+        f"office=mailto://127.0.0.1:{port}?from=office@duban.test&to=office@duban.test\n"
+    )
+    return AppriseChannel.from_config(path, clock=lambda: NOW)
+
+
+def test_the_exchange_sends_what_sendmail_sends_and_refuses_as_it_does(smtp):
+    data = b"Subject: x\r\n\r\n.leading dot\r\n..two\r\nno final line end"
+    with smtplib.SMTP("127.0.0.1", smtp.port) as conn:
+        assert conn.sendmail("a@duban.test", ["b@duban.test", "nobody@duban.test"], data) == (
+            exchange(conn, "a@duban.test", ["b@duban.test", "nobody@duban.test"], data)
+        )
+        for send in (conn.sendmail, lambda *a: exchange(conn, *a)):
+            with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+                send("a@duban.test", ["nobody@duban.test"], data)
+            assert list(refused.value.recipients) == ["nobody@duban.test"]
+            assert refused.value.recipients["nobody@duban.test"][0] == 550
+        exchange(conn, "a@duban.test", ["b@duban.test"], data)  # the connection goes on
+    assert smtp.inbox.raw[0] == smtp.inbox.raw[1] == smtp.inbox.raw[2]
+    assert smtp.inbox.raw[0].startswith(b"Subject: x\r\n\r\n.leading dot\r\n..two\r\n")
+    assert smtp.inbox.envelopes[0] == ("a@duban.test", ["b@duban.test"])
+
+
+def test_a_failure_to_commit_the_last_result_delivers_nothing_of_the_next_message(smtp):
+    with smtplib.SMTP("127.0.0.1", smtp.port) as conn:
+
+        def ready() -> None:
+            raise RuntimeError("database gone")
+
+        with pytest.raises(RuntimeError, match="database gone"):
+            exchange(conn, "a@duban.test", ["b@duban.test"], b"Subject: 1\r\n\r\nx\r\n", ready)
+        assert smtp.inbox.raw == []
+        exchange(conn, "a@duban.test", ["b@duban.test"], b"Subject: 2\r\n\r\ny\r\n")
+    assert [m["Subject"] for m in smtp.inbox.messages] == ["2"]
+
+
+@pytest.mark.parametrize("over", ["plain channel", "SMTP"])
 def test_a_result_that_cannot_be_recorded_stops_the_dispatcher_before_the_next_message_goes(
-    sessions, monkeypatch
+    sessions, monkeypatch, over, smtp, tmp_path
 ):
     enqueue_reports(sessions, 5)
     real_record, calls = outbox.Recorder.record, []
@@ -56,15 +122,84 @@ def test_a_result_that_cannot_be_recorded_stops_the_dispatcher_before_the_next_m
         real_record(self, row_id, values)
 
     monkeypatch.setattr(outbox.Recorder, "record", failing_second)
-    channel = RecordingChannel()
+    channel = RecordingChannel() if over == "plain channel" else smtp_channel(tmp_path, smtp.port)
     with pytest.raises(RuntimeError, match="database gone"):
         dispatch(sessions, channel, MessageConfig(), lambda: NOW, batch=10)
-    # The third message was composed and queued behind the second: it must not go out once
-    # the second's result could not be recorded (it is re-sent after its lease instead).
-    assert channel.sent == ["report:00", "report:01"]
+    # The third message was composed while the second was with the server: it must not go
+    # out once the second's result could not be recorded (it is re-sent after its lease).
+    if over == "plain channel":
+        assert channel.sent == ["report:00", "report:01"]
+    else:
+        assert [m["X-Duban-Key"] for m in smtp.inbox.messages] == ["report:00", "report:01"]
     got = statuses(sessions)
     assert got["report:00"] == "sent"
     assert {got[f"report:{i:02}"] for i in range(1, 5)} == {"sending"}
+
+
+class WatchingChannel:
+    """An overlapping channel that notes, when it is ready to deliver, what the database says
+    of the messages so far and which messages have been composed."""
+
+    def __init__(self, sessions, composed: list[str]) -> None:
+        self.sessions, self.composed = sessions, composed
+        self.seen: list[tuple[str, dict[str, str], list[str]]] = []
+
+    def send(self, message: Outgoing) -> str:
+        raise AssertionError("the dispatcher overlaps with a channel that can")
+
+    def send_overlapped(self, message: Outgoing, ready, meanwhile) -> str:
+        ready()
+        ready()  # a second call does nothing
+        self.seen.append((message.key, statuses(self.sessions), list(self.composed)))
+        meanwhile()
+        meanwhile()
+        return "watched"
+
+
+def test_each_result_is_committed_before_the_next_message_and_the_next_composed_meanwhile(
+    sessions, monkeypatch
+):
+    enqueue_reports(sessions, 4)
+    composed: list[str] = []
+    real_compose = dispatch_module.compose
+
+    def noting(session, row, *args, **kwargs):
+        composed.append(row.key)
+        return real_compose(session, row, *args, **kwargs)
+
+    monkeypatch.setattr(dispatch_module, "compose", noting)
+    channel = WatchingChannel(sessions, composed)
+    stats = dispatch(sessions, channel, MessageConfig(), lambda: NOW, batch=3)
+    assert stats["sent"] == 4
+    keys = [f"report:{i:02}" for i in range(4)]
+    for i, (key, seen, composed_then) in enumerate(channel.seen):
+        assert key == keys[i]
+        assert [seen[k] for k in keys[:i]] == ["sent"] * i  # the ones before: committed
+        assert seen[key] == "sending"
+        assert {seen[k] for k in keys[i + 1 :]} <= {"sending", "pending"}  # batches of 3
+        assert composed_then == keys[: i + 1]  # the next is composed after ready, not before
+    assert composed == keys
+    assert set(statuses(sessions).values()) == {"sent"}
+
+
+def test_a_message_that_cannot_be_composed_stops_the_dispatcher_after_the_one_in_flight(
+    sessions, monkeypatch, smtp, tmp_path
+):
+    enqueue_reports(sessions, 4)
+    real_compose = dispatch_module.compose
+
+    def failing_third(session, row, *args, **kwargs):
+        if row.key == "report:02":
+            raise ValueError("bad payload")
+        return real_compose(session, row, *args, **kwargs)
+
+    monkeypatch.setattr(dispatch_module, "compose", failing_third)
+    with pytest.raises(ValueError, match="bad payload"):
+        dispatch(sessions, smtp_channel(tmp_path, smtp.port), MessageConfig(), lambda: NOW)
+    assert [m["X-Duban-Key"] for m in smtp.inbox.messages] == ["report:00", "report:01"]
+    got = statuses(sessions)
+    # the second was being taken in by the server when the third failed: its result is kept
+    assert [got[f"report:{i:02}"] for i in range(4)] == ["sent", "sent", "sending", "sending"]
 
 
 def test_the_limit_counts_the_messages_handed_out_across_batches(sessions):
