@@ -188,7 +188,7 @@ class SmtpPool:
                     self._drop(t.key)
                     if attempt == 2:
                         raise
-                except Exception:
+                except BaseException:  # also an interrupted exchange: its replies are unread
                     self._drop(t.key)
                     raise
 
