@@ -41,7 +41,7 @@ def write_all(out: Path, processes: int, n: int = 12) -> list[tuple[int, Path, P
 def test_reports_written_by_a_worker_are_those_written_here_in_order(tmp_path: Path) -> None:
     here = write_all(tmp_path / "here", processes=0)
     there = write_all(tmp_path / "there", processes=1)
-    assert [k for k, _, _ in there] == list(range(12))  # the order submitted, stolen or not
+    assert [k for k, _, _ in there] == list(range(12))  # the order submitted
     for (_, x1, h1), (_, x2, h2) in zip(here, there, strict=True):
         assert x2.parent == tmp_path / "there" and x1.name == x2.name
         assert contents(x1) == contents(x2)
@@ -90,3 +90,45 @@ def test_each_report_is_written_once(tmp_path: Path) -> None:
     # leaving the block waits for the worker to finish whatever it still had
     assert [k for k, _, _ in done] == list(range(20))
     assert {x: x.stat().st_mtime_ns for x in stamps} == stamps
+
+
+def test_the_workbook_keeps_what_units_wrote_as_text_and_figures_as_numbers(tmp_path: Path) -> None:
+    """Progress text is the unit's words: one that begins with "=" or is a web address stays
+    text (never a formula Excel would run, nor a link); figures are numbers; the final
+    assessment has its sheet in the form of 表1-1."""
+    from openpyxl import load_workbook
+
+    from reporting.report import write_report
+
+    r = assessment(3)
+    r.tasks[0].text = '=HYPERLINK("http://example.invalid","点此")'
+    r.tasks[1].text = "https://example.invalid/进展"
+    r.tasks[2].text = "0012"  # a number-looking text stays as written
+    r.tasks[3].flags = []
+    xlsx, _ = write_report(r, tmp_path, ["数据截至10月14日"], final=True)
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == ["报送情况", "任务进展", "指标进度", "最终评估"]
+    units, tasks, targets, final = (wb[name] for name in wb.sheetnames)
+    assert units["A3"].value == "说明：数据截至10月14日"
+    assert [c.value for c in units[5]] == ["市科技局", "逾期报送", "2025-10-15 09:00", "否"]
+    assert units["C6"].value is None and units["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert [tasks[f"F{row}"].value for row in (2, 3, 4)] == [
+        '=HYPERLINK("http://example.invalid","点此")',
+        "https://example.invalid/进展",
+        "0012",
+    ]
+    assert all(tasks[f"F{row}"].data_type == "s" for row in (2, 3, 4))
+    assert not tasks._hyperlinks and tasks["G2"].value == "与上期雷同" and tasks["G5"].value is None
+    assert [c.value for c in targets[2]] == [
+        "T1",
+        "新增国家标准",
+        "市市场监管局",
+        "≥ 50 项",
+        12.5,
+        6.0,
+        "滞后于序时进度",
+        40.0,
+        "不能",
+    ]
+    assert targets["G2"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert [c.value for c in final[2]] == [1, "新增国家标准", "≥ 50 项", 6.0, "未达到"]
