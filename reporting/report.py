@@ -107,75 +107,47 @@ def writer_processes(reports: int) -> int:
 class ReportWriter(Generic[K]):
     """Writes period reports, in worker processes while the caller assesses the next period.
 
-    Writing a province's 100 workbooks (openpyxl, ~40 ms each) took longer than assessing the
-    periods (measured, bench/): with `processes`, the files are written beside the assessment
-    instead of after it. The workers are spawned, not forked: the caller holds database
+    Writing a province's 100 workbooks (then with openpyxl, ~40 ms each) took longer than
+    assessing the periods (measured, bench/): with `processes`, the files are written beside
+    the assessment instead of after it. The workers are spawned, not forked: the caller holds database
     connections and Prefect's threads, which a fork would copy. Each file is still written to a
     temporary name and renamed, so a failed or killed worker leaves no half-written report.
 
-    `submit(key, …)` queues a report; the workers are handed a few at a time. `finished()`
-    yields (key, xlsx, html) in the order submitted, raising the first write that failed;
-    while it waits for a worker, the caller writes the last reports no worker was handed, so
-    both cores stay busy. Should a worker die (killed, out of memory), its reports are
-    written in the caller's process instead. `writing` is the seconds the writes took
-    (overlapped), `waited` the seconds the caller waited for the workers.
+    `submit(key, …)` hands a report to the workers at once. (Handed out two at a time, for
+    the caller to take back the rest at the end, the worker sat idle between the tick's
+    batches and most reports were left for the end: measured, bench/RESULTS.md. Taking back a
+    queued report needs `Future.cancel`, which on Python 3.11 can kill the pool's manager
+    thread when a worker dies at the same moment, leaving the other reports unanswered.)
+    `finished()` yields (key, xlsx, html) in the order submitted, raising the first write that
+    failed. Should a worker die (killed, out of memory), its reports are written in the
+    caller's process instead. `writing` is the seconds the writes took (overlapped), `waited`
+    the seconds the caller waited for the workers.
     """
 
     def __init__(self, out_dir: Path, processes: int = 0):
         self.out_dir = out_dir
-        self._processes = processes
         self._pool = (
             ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
             if processes
             else None
         )
-        # [key, args, future or None while no worker has it]
-        self._jobs: list[list[Any]] = []
-        self._handed = 0  # jobs[:_handed] have a future
+        self._jobs: list[tuple[K, tuple[Any, ...], Future[tuple[Path, Path, float]]]] = []
         self.writing = 0.0
         self.waited = 0.0
 
     def submit(self, key: K, result: PeriodAssessment, notes: list[str], final: bool) -> None:
-        self._jobs.append([key, (result, self.out_dir, list(notes), final), None])
-        self._hand_out()
-
-    def _hand_out(self, upto: int | None = None) -> None:
-        """Give workers the next jobs, keeping two per worker in hand (none past `upto`)."""
-        if self._pool is None:
-            while self._handed < len(self._jobs):
-                self._jobs[self._handed][2] = _inline(self._jobs[self._handed][1])
-                self._handed += 1
-            return
-        end = len(self._jobs) if upto is None else upto
-        # the pool works first in, first out: only the latest handed jobs can still be busy
-        recent = self._jobs[max(0, self._handed - 4 * self._processes) : self._handed]
-        busy = sum(1 for job in recent if not job[2].done())
-        while self._handed < end and busy < 2 * self._processes:
-            job = self._jobs[self._handed]
+        args = (result, self.out_dir, list(notes), final)
+        job = None
+        if self._pool is not None:
             try:
-                job[2] = self._pool.submit(_write_timed, *job[1])
+                job = self._pool.submit(_write_timed, *args)
             except BrokenProcessPool:
-                job[2] = _inline(job[1])
-            self._handed += 1
-            busy += 1
+                pass  # a worker died earlier: this one is written here
+        self._jobs.append((key, args, job if job is not None else _inline(args)))
 
     def finished(self) -> Iterator[tuple[K, Path, Path]]:
-        jobs = self._jobs
-        last = len(jobs)  # jobs[last:] were taken by the caller from the back
-        for i in range(len(jobs)):
-            key, args, job = jobs[i]
-            if job is None:  # nobody has it: write it here (and never hand it out after)
-                job = jobs[i][2] = _inline(args)
-                self._handed = i + 1
+        for key, args, job in self._jobs:
             start = time.perf_counter()
-            while not job.done():
-                self._hand_out(upto=last)
-                if last - 1 >= self._handed and last - 1 > i:
-                    last -= 1
-                    jobs[last][2] = _inline(jobs[last][1])
-                    start = time.perf_counter()
-                else:
-                    break
             try:
                 xlsx, html, seconds = job.result()
             except BrokenProcessPool:
@@ -185,9 +157,8 @@ class ReportWriter(Generic[K]):
                 xlsx, html, seconds = _write_timed(*args)
             self.waited += time.perf_counter() - start
             self.writing += seconds
-            self._hand_out(upto=last)
             yield key, xlsx, html
-        self._jobs, self._handed = [], 0
+        self._jobs = []
 
     def __enter__(self) -> ReportWriter[K]:
         return self

@@ -49,6 +49,22 @@ def test_reports_written_by_a_worker_are_those_written_here_in_order(tmp_path: P
     assert not list((tmp_path / "there").glob("*.tmp"))
 
 
+def test_the_worker_writes_every_report_while_the_caller_goes_on(tmp_path: Path) -> None:
+    """Reports go to the worker as they are submitted: it writes them all while the caller
+    is still assessing, none is left for the end (handed two at a time, it wrote two)."""
+    import time
+
+    with ReportWriter[int](tmp_path, processes=1) as writer:
+        for i in range(12):
+            writer.submit(i, assessment(i), [], final=False)
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("*.html"))) < 12 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the caller assessing the next batch
+        assert len(list(tmp_path.glob("*.xlsx"))) == 12
+        assert [k for k, _, _ in writer.finished()] == list(range(12))
+    assert writer.waited < 1.0
+
+
 def test_a_killed_worker_leaves_its_reports_to_the_caller(tmp_path: Path) -> None:
     writer: ReportWriter[int] = ReportWriter(tmp_path, processes=1)
     with writer:
