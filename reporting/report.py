@@ -109,8 +109,8 @@ class ReportWriter(Generic[K]):
 
     Writing a province's 100 workbooks (then with openpyxl, ~40 ms each) took longer than
     assessing the periods (measured, bench/): with `processes`, the files are written beside
-    the assessment instead of after it. The workers are spawned, not forked: the caller holds database
-    connections and Prefect's threads, which a fork would copy. Each file is still written to a
+    the assessment instead of after it. The workers are spawned, not forked: the caller holds
+    database connections and Prefect's threads, which a fork would copy. Each file is still written to a
     temporary name and renamed, so a failed or killed worker leaves no half-written report.
 
     `submit(key, …)` hands a report to the workers at once. (Handed out two at a time, for
@@ -226,7 +226,7 @@ def _xlsx(r: PeriodAssessment, path: Path, notes: list[str], final: bool) -> Non
     wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                            "strings_to_urls": False, "strings_to_numbers": False})  # fmt: skip
     formats = {"bold": wb.add_format({"bold": True})}
-    for color in set(FILLS.values()):  # a solid fill in the status colour, as Excel's own
+    for color in set(FILLS.values()):  # solid: XlsxWriter stores the colour as the fill's fgColor
         formats[color] = wb.add_format({"pattern": 1, "bg_color": f"#{color}"})
     ws = _Sheet(wb, "报送情况", formats)
     ws.row(
