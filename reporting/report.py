@@ -169,8 +169,10 @@ class ReportWriter(Generic[K]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._pool is not None:  # on an error, the reports not yet started are dropped
-            self._pool.shutdown(wait=True, cancel_futures=exc is not None)
+        # On an error too, the reports already handed over are written (their assessments
+        # are stored): dropping them means `Future.cancel`, the Python 3.11 race above.
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 @cache  # the template is compiled once: a province writes 100 reports in one tick
