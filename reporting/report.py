@@ -82,6 +82,27 @@ def _write_timed(
     return xlsx, html, time.perf_counter() - start
 
 
+K = TypeVar("K")
+
+
+class _Job(Generic[K]):
+    """A report handed over: its key, its future and, until it is written, what to write it
+    from (kept to write it here should the worker die; dropped once written, so a nation's
+    3,000 assessments are not all held until the end of the tick)."""
+
+    __slots__ = ("args", "future", "key")
+
+    def __init__(
+        self, key: K, args: tuple[Any, ...], future: Future[tuple[Path, Path, float]]
+    ) -> None:
+        self.key, self.args, self.future = key, args, future
+        future.add_done_callback(self._done)  # at once if already done
+
+    def _done(self, future: Future[tuple[Path, Path, float]]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.args = None
+
+
 def _inline(args: tuple[Any, ...]) -> Future[tuple[Path, Path, float]]:
     """The write done here and now, as a finished future (its error kept for `finished`)."""
     job: Future[tuple[Path, Path, float]] = Future()
@@ -92,7 +113,6 @@ def _inline(args: tuple[Any, ...]) -> Future[tuple[Path, Path, float]]:
     return job
 
 
-K = TypeVar("K")
 PARALLEL_FROM = 8  # reports in one tick before a writer process pays for its start (~0.5 s)
 
 
@@ -131,7 +151,7 @@ class ReportWriter(Generic[K]):
             if processes
             else None
         )
-        self._jobs: list[tuple[K, tuple[Any, ...], Future[tuple[Path, Path, float]]]] = []
+        self._jobs: list[_Job[K]] = []
         self.writing = 0.0
         self.waited = 0.0
 
@@ -143,21 +163,22 @@ class ReportWriter(Generic[K]):
                 job = self._pool.submit(_write_timed, *args)
             except BrokenProcessPool:
                 pass  # a worker died earlier: this one is written here
-        self._jobs.append((key, args, job if job is not None else _inline(args)))
+        self._jobs.append(_Job(key, args, job if job is not None else _inline(args)))
 
     def finished(self) -> Iterator[tuple[K, Path, Path]]:
-        for key, args, job in self._jobs:
+        for job in self._jobs:
             start = time.perf_counter()
             try:
-                xlsx, html, seconds = job.result()
+                xlsx, html, seconds = job.future.result()
             except BrokenProcessPool:
+                assert job.args is not None  # kept: the report was not written
                 log.warning(
-                    "a report writer process stopped; writing %s here", args[0].period_label
+                    "a report writer process stopped; writing %s here", job.args[0].period_label
                 )
-                xlsx, html, seconds = _write_timed(*args)
+                xlsx, html, seconds = _write_timed(*job.args)
             self.waited += time.perf_counter() - start
             self.writing += seconds
-            yield key, xlsx, html
+            yield job.key, xlsx, html
         self._jobs = []
 
     def __enter__(self) -> ReportWriter[K]:
