@@ -296,16 +296,8 @@ def run(tier: str, db: str, assessment: bool = True) -> list[dict[str, Any]]:
         add("assessment alone (stored, no report files)", seconds, peak, base_s,
             note=f"{n} periods, {steps.ASSESS_BATCH} a batch, history read once per batch; baseline: one period at a time")  # fmt: skip
         seconds, peak, n = measure(assess_all)
-        # the writer processes' memory is their own: the largest ended child's peak
-        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        workers = steps.writer_processes(n)
-        in_workers = (
-            f"in {workers} writer process(es) (peak {child:.0f} MiB) beside the assessment"
-            if workers
-            else "in the tick's own process"
-        )
         add("assessment and report, one period", seconds, peak,
-            note=f"{n} plans' 2025Q3 ({answered} of {requests} requests answered) with {HISTORY} quarters of history; writing the reports (.xlsx, .html) took {writers[0].writing:.1f} s {in_workers}, which then waited {writers[0].waited:.1f} s for them")  # fmt: skip
+            note=f"{n} plans' 2025Q3 ({answered} of {requests} requests answered) with {HISTORY} quarters of history; writing the reports (.xlsx, .html) took {writers[0].writing:.1f} s in {steps.writer_processes(n)} writer process(es) beside the assessment, which then waited {writers[0].waited:.1f} s for them")  # fmt: skip
         engine.dispose()
     return rows
 
