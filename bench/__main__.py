@@ -29,10 +29,12 @@ from bench.synthetic import TIERS, iter_plans, synthetic_directory
 from db import make_engine, session_factory, upgrade
 from db.batching import batched
 from db.models import Base, Period, Plan, Request
+from db.statistics import refresh_statistics
 from flows import steps
 from flows.runtime import Runtime
 from notifications.channels import FileOutbox
 from notifications.dispatch import MessageConfig
+from reporting.assess import TABLES as ASSESSED
 from reporting.assess import assess_periods, store_many
 from reporting.cycle import ensure_periods
 from reporting.report import ReportWriter
@@ -270,6 +272,8 @@ def run(tier: str, db: str, assessment: bool = True) -> list[dict[str, Any]]:
             """The tick's assessment and storing, without the report files: what batching
             changes (the files are written beside it, in another process)."""
             ids = [period_id for period_id, _, _ in steps.periods_in_play(rt, day)]
+            with sessions.begin() as session:  # as the tick does (the first run analyses)
+                refresh_statistics(session.connection(), ASSESSED)
             for chunk in batched(ids, batch):
                 with sessions.begin() as session:
                     periods = list(session.scalars(select(Period).where(Period.id.in_(chunk))))

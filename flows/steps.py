@@ -18,11 +18,12 @@ from sqlalchemy import select
 
 from db.batching import batched
 from db.models import Period, Plan, Request, TickRun, Unit
+from db.statistics import refresh_statistics
 from flows.runtime import Runtime
 from notifications import outbox
 from notifications.dispatch import dispatch
 from reporting import reminders
-from reporting.assess import assess_periods, store_many
+from reporting.assess import TABLES, assess_periods, store_many
 from reporting.cycle import open_periods
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
@@ -244,6 +245,8 @@ def assess_and_report(
     """Assess the periods in play that are due today (all with `force`), store each
     assessment, write its report and, from the office day on, queue it to the office.
 
+    First the planner statistics of the tables read are refreshed where stale (PostgreSQL:
+    without them a nation's assessment scanned whole tables every batch, db/statistics.py).
     Periods are assessed ASSESS_BATCH at a time, each batch reading its history at once and
     committing on its own (one period at a time it was twenty queries a period: measured,
     bench/). The report files are written by a ReportWriter (in worker processes when there
@@ -252,6 +255,9 @@ def assess_and_report(
     """
     written: list[Path] = []
     in_play = periods_in_play(rt, as_of)
+    if in_play:  # the history's queries are planned from these (db/statistics.py)
+        with rt.sessions.begin() as session:
+            refresh_statistics(session.connection(), TABLES)
     office_mails: dict[int, dict[str, Any]] = {}
     writer: ReportWriter[int] = ReportWriter(rt.reports, writer_processes(len(in_play)))
     with writer:

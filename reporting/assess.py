@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db.batching import batched
 from db.models import (
     Assessment,
+    Assignment,
     Flag,
     IndicatorValue,
     Period,
@@ -25,6 +26,7 @@ from db.models import (
     Request,
     Submission,
     Target,
+    Task,
     Unit,
 )
 from reporting.cycle import SHANGHAI, UnitWork, due_end, reporting_of, work_by_plans
@@ -72,6 +74,14 @@ class History:
     targets: dict[int, list[Target]]
     work: dict[int, dict[str, UnitWork]]
     unit_names: dict[str, str]
+
+
+# The tables an assessment reads and writes (whose planner statistics its queries rely on).
+TABLES = tuple(
+    m.__tablename__
+    for m in (Plan, Period, Request, Submission, ProgressRow, IndicatorValue, Target, Task,
+              Assignment, Unit, Flag, Assessment)
+)  # fmt: skip
 
 
 def _through_periods(query: Any, plan_ids: list[int], until: dt.date) -> Any:
