@@ -95,7 +95,8 @@ class _Job(Generic[K]):
     def __init__(
         self, key: K, args: tuple[Any, ...], future: Future[tuple[Path, Path, float]]
     ) -> None:
-        self.key, self.args, self.future = key, args, future
+        self.key, self.future = key, future
+        self.args: tuple[Any, ...] | None = args
         future.add_done_callback(self._done)  # at once if already done
 
     def _done(self, future: Future[tuple[Path, Path, float]]) -> None:
