@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +51,12 @@ def parse_hours(text: str) -> tuple[int, int] | None:
     return start, end
 
 
+def runtime_for(var_dir: Path | None = None) -> Runtime:
+    """The runtime factory for flow runs (`flows.runtime`): the settings of the environment,
+    with the var folder the deployment names."""
+    return build_runtime(Settings(var_dir=var_dir) if var_dir else Settings())
+
+
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     sessions = open_database(settings)
@@ -67,4 +75,13 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         send_hours=parse_hours(settings.send_hours),
         caldav_url=settings.caldav_url,
         links=Links(settings.secret(), settings.portal_url, settings.portal_grace_days),
+    )
+
+
+def build_portal(settings: Settings) -> Any:
+    """The portal's ASGI app on the configured database and links."""
+    from duban.portal.app import create_app
+
+    return create_app(
+        build_runtime(settings), settings.secret(), max_upload_bytes=settings.max_upload_bytes
     )

@@ -295,8 +295,9 @@ def _parse_day(value: str | None) -> dt.date:
 
 def _at(day: dt.date) -> dt.datetime:
     """Replaying a past day happens at 09:00 of that day; today happens now."""
-    now = _now()
-    return now if day == now.date() else dt.datetime.combine(day, dt.time(9, 0), tzinfo=SHANGHAI)
+    from reporting.schedule import run_time
+
+    return run_time(day, _now())
 
 
 @app.command("tick")
@@ -312,14 +313,19 @@ def tick(
     reminders and escalations, assess, write reports, then send. Running it twice changes nothing."""
     from duban.bootstrap import build_runtime
     from flows import steps
+    from flows.tick import run_tick
 
     day = _parse_day(as_of)
     rt = build_runtime()
     at = _at(day)
-    summary = steps.run_tick(rt, day, at)
+    summary = run_tick(rt, day, at)
     table = Table(title=f"tick {day}")
     table.add_column("step")
     table.add_column("result", overflow="fold")
+    if summary.skipped:
+        table.add_row("skipped", summary.skipped)
+        out.print(table)
+        return
     table.add_row("requests issued", str(summary.opened_requests))
     table.add_row("inbox", ", ".join(f"{k} {v}" for k, v in summary.intake.items()) or "empty")
     table.add_row(
@@ -561,24 +567,16 @@ def demo(
 
 @app.command("serve")
 def serve() -> None:
-    """Run the Prefect deployments — the tick at 09:00 on working days (Asia/Shanghai), dispatch
-    every 5 minutes — and the portal on 127.0.0.1:8000. Starts a local Prefect server unless
-    PREFECT_API_URL is set."""
-    settings = Settings()
-    # Prefect keeps its state under var/ (not the user's home), and sends no telemetry.
-    os.environ.setdefault("PREFECT_HOME", str((settings.var_dir / "prefect").resolve()))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    import threading
+    """Run unattended: the daily tick (DUBAN_TICK_CRON, default 09:00 Asia/Shanghai; non-working
+    days do nothing), dispatch every DUBAN_DISPATCH_EVERY seconds, and the portal on
+    DUBAN_PORTAL_HOST:DUBAN_PORTAL_PORT. Starts a local Prefect server unless PREFECT_API_URL
+    is set. Stops cleanly on SIGTERM or Ctrl-C."""
+    from duban.serve import ServeError, run
 
-    import uvicorn
-
-    from flows.prefect_flows import serve_deployments
-
-    portal_server = uvicorn.Server(
-        uvicorn.Config(build_portal(settings), host="127.0.0.1", port=8000, log_level="warning")
-    )
-    threading.Thread(target=portal_server.run, name="portal", daemon=True).start()
-    serve_deployments(settings.var_dir)
+    try:
+        run(Settings(), lambda line: out.print(line, highlight=False), os.environ.get("PREFECT_API_URL"))
+    except ServeError as exc:
+        _fail(str(exc), 1)
 
 
 requests_app = typer.Typer(
@@ -684,24 +682,30 @@ def channels_test(
         raise typer.Exit(1)
 
 
-def build_portal(settings: Settings):  # type: ignore[no-untyped-def]
-    from duban.bootstrap import build_runtime
-    from duban.portal.app import create_app
-
-    return create_app(
-        build_runtime(settings), settings.secret(), max_upload_bytes=settings.max_upload_bytes
-    )
-
-
 @app.command("portal")
 def portal(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to listen on (default DUBAN_PORTAL_HOST)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port to listen on (default DUBAN_PORTAL_PORT)")
+    ] = None,
 ) -> None:
     """Serve the web portal (units' forms, the office dashboard) with uvicorn on the configured database."""
     import uvicorn
 
-    uvicorn.run(build_portal(Settings()), host=host, port=port, proxy_headers=True)
+    from duban.bootstrap import build_portal
+    from duban.serve import ServeError, take_port
+
+    settings = Settings()
+    host, port = host or settings.portal_host, port or settings.portal_port
+    try:
+        sock = take_port(host, port, "门户", "--port 或 DUBAN_PORTAL_PORT")
+    except ServeError as exc:
+        _fail(str(exc), 1)
+        return
+    out.print(f"门户 portal: http://{host}:{port}/office", highlight=False)
+    uvicorn.Server(uvicorn.Config(build_portal(settings), log_level="info")).run(sockets=[sock])
 
 
 office_app = typer.Typer(help="Office staff accounts for the portal.", no_args_is_help=True)

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from db.models import Notification, Period, Plan, Request, Submission, Target
-from flows import steps
+from flows import steps, tick
 from flows.runtime import Runtime
 from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
@@ -186,7 +186,7 @@ def run_demo(
             if on_day is not None and on_day(day):
                 on_day.run(rt, day, at_nine)  # through Prefect
             else:
-                steps.run_tick(rt, day, at_nine)
+                tick.run_tick(rt, day, at_nine)
             sent.update(steps.dispatch_outbox(rt, lambda at=at_nine: at + dt.timedelta(minutes=5)))
             acted.update(act(rt, day, departments))
         day += dt.timedelta(days=1)

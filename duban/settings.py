@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +32,12 @@ class Settings(BaseSettings):
     )
     secret_key_file: Path | None = None
     max_upload_bytes: int = 5 * 1024 * 1024
+    portal_host: str = "127.0.0.1"  # where `duban serve` and `duban portal` listen
+    portal_port: int = Field(default=8000, ge=1, le=65535)
+    prefect_port: int = Field(default=4200, ge=1, le=65535)  # the local Prefect server of `serve`
+    tick_cron: str = "0 9 * * *"  # the daily tick, Asia/Shanghai (non-working days do nothing)
+    dispatch_every: int = Field(default=300, ge=10)  # seconds between dispatch runs
+    smtp_timeout: float = Field(default=5, gt=0)  # seconds an SMTP server may stay silent
 
     def secret(self) -> str:
         """The signing secret: DUBAN_SECRET_KEY, DUBAN_SECRET_KEY_FILE, or one generated once

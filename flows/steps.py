@@ -8,69 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import traceback
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from db.batching import batched
-from db.models import Period, Plan, Request, TickRun, Unit
+from db.models import Period, Plan, Request, Unit
 from db.statistics import refresh_statistics
 from flows.runtime import Runtime
 from notifications import outbox
 from notifications.dispatch import dispatch
-from reporting import reminders
+from reporting import reminders, schedule
 from reporting.assess import TABLES, assess_periods, store_many
-from reporting.cycle import open_periods
+from reporting.cycle import open_periods, reporting_of
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
 from reporting.report import ReportWriter, writer_processes
 
 log = logging.getLogger(__name__)
-IN_PLAY = dt.timedelta(days=30)  # a period is assessed until 30 days after its due date
-
-
-@dataclass
-class TickSummary:
-    as_of: str
-    opened_requests: int = 0
-    intake: Counter[str] = field(default_factory=Counter)
-    digests: int = 0
-    merged: int = 0
-    deferred: int = 0
-    reports: list[str] = field(default_factory=list)
-    missed_days: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "intake": dict(self.intake)}
-
-
-def missed_days(rt: Runtime, as_of: dt.date) -> list[dt.date]:
-    """Working days since the last successful tick on which no tick ran."""
-    with rt.sessions() as session:
-        last = session.scalar(
-            select(TickRun.as_of)
-            .where(TickRun.as_of < as_of, TickRun.status == "ok")
-            .order_by(TickRun.as_of.desc())
-            .limit(1)
-        )
-        if last is None:
-            return []
-        ran = set(
-            session.scalars(
-                select(TickRun.as_of).where(TickRun.as_of > last, TickRun.as_of < as_of)
-            )
-        )
-    days, day = [], last + dt.timedelta(days=1)
-    while day < as_of:
-        if rt.calendar.is_workday(day) and day not in ran:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
 
 
 def open_and_request(rt: Runtime, as_of: dt.date, now: dt.datetime) -> int:
@@ -217,23 +175,16 @@ def periods_in_play(rt: Runtime, as_of: dt.date) -> list[tuple[int, str, str]]:
             .where(
                 Period.opened_at.is_not(None),
                 Period.opens_on <= as_of,
-                Period.due_on >= as_of - IN_PLAY,
+                Period.due_on >= as_of - schedule.IN_PLAY,
             )
             .order_by(Plan.slug, Period.start)
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
 
-def assessment_due(rt: Runtime, period: Period, as_of: dt.date) -> bool:
-    """Assess on the due date, on the first working day of each week, and when the period
-    leaves play; `duban report` assesses on demand."""
-    first_of_week = rt.calendar.is_workday(as_of) and not any(
-        rt.calendar.is_workday(as_of - dt.timedelta(days=d)) for d in range(1, as_of.weekday() + 1)
-    )
-    office_day = rt.calendar.add_workdays(
-        period.due_on, 5
-    )  # the office gets the report with its escalation
-    return as_of in (period.due_on, office_day, period.due_on + IN_PLAY) or first_of_week
+def office_after(plan: Plan) -> int | None:
+    """Working days after a due date on which the plan's ladder escalates to the office."""
+    return reporting_of(plan).ladder.escalate_office_after
 
 
 ASSESS_BATCH = 10  # periods assessed together: their history read in one set of queries
@@ -265,18 +216,29 @@ def assess_and_report(
             to_write: list[tuple[int, PeriodAssessment, bool]] = []
             with rt.sessions.begin() as session:
                 found = {
-                    p.id: p for p in session.scalars(select(Period).where(Period.id.in_(chunk)))
+                    p.id: (p, plan)
+                    for p, plan in session.execute(
+                        select(Period, Plan).join(Plan).where(Period.id.in_(chunk))
+                    )
                 }
-                periods = [found[i] for i in chunk if force or assessment_due(rt, found[i], as_of)]
+                due = [
+                    found[i]
+                    for i in chunk
+                    if force
+                    or schedule.assessment_due(
+                        found[i][0].due_on, as_of, rt.calendar, office_after(found[i][1])
+                    )
+                ]
+                periods = [period for period, _ in due]
                 results = assess_periods(session, periods, as_of)
                 store_many(session, list(zip(periods, results, strict=True)), as_of)
-                for period, result in zip(periods, results, strict=True):
-                    plan = session.get(Plan, period.plan_id)
-                    assert plan is not None
+                for (period, plan), result in zip(due, results, strict=True):
                     to_write.append(
                         (period.id, result, period.end == dt.date(plan.end_year, 12, 31))
                     )
-                    if as_of >= rt.calendar.add_workdays(period.due_on, 5):
+                    if schedule.report_to_office(
+                        period.due_on, as_of, rt.calendar, office_after(plan)
+                    ):
                         office_mails[period.id] = {
                             "key": f"report:{plan.slug}:{period.label}",
                             "subject": f"【{rt.messages.programme}】{period.label}工作进展情况报告",
@@ -328,78 +290,9 @@ def calendar_notes(rt: Runtime, as_of: dt.date, missed: list[dt.date]) -> list[s
     return notes
 
 
-def begin_tick(rt: Runtime, as_of: dt.date, now: dt.datetime) -> TickSummary:
-    with rt.sessions.begin() as session:
-        run = session.scalar(select(TickRun).where(TickRun.as_of == as_of))
-        if run is None:
-            session.add(TickRun(as_of=as_of, started_at=now, status="running"))
-        else:
-            run.started_at, run.status, run.error = now, "running", None
-    summary = TickSummary(as_of.isoformat())
-    summary.missed_days = [d.isoformat() for d in missed_days(rt, as_of)]
-    return summary
-
-
-def finish_tick(rt: Runtime, summary: TickSummary, now: dt.datetime) -> None:
-    with rt.sessions.begin() as session:
-        run = session.scalar(
-            select(TickRun).where(TickRun.as_of == dt.date.fromisoformat(summary.as_of))
-        )
-        assert run is not None
-        run.status, run.finished_at, run.summary = "ok", now, summary.as_dict()
-
-
-def fail_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, exc: BaseException) -> None:
-    """Record the failure and tell the admin channel: nobody watches an unattended system."""
-    error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    log.error("tick for %s failed: %s", as_of, error)
-    with rt.sessions.begin() as session:
-        run = session.scalar(select(TickRun).where(TickRun.as_of == as_of))
-        if run is not None:
-            run.status, run.error, run.finished_at = (
-                "failed",
-                "".join(traceback.format_exception(exc))[-4000:],
-                now,
-            )
-        outbox.enqueue(session, key=f"admin:tick:{as_of}:{now:%Y%m%dT%H%M%S}", recipient="admin", unit_id=None, kind="admin",
-                       subject=f"督办系统：{as_of} 日常任务运行失败",
-                       payload={"text": f"{as_of} 的日常任务运行失败：{error}\n请查看日志；下次运行会补办当天的事项。", "salutation": "系统管理员"},
-                       now=now)  # fmt: skip
-
-
-def run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime) -> TickSummary:
-    """Do everything due on `as_of`; record the run; on failure alert the admin channel."""
-    summary = begin_tick(rt, as_of, now)
-    try:
-        summary.opened_requests = open_and_request(rt, as_of, now)
-        summary.intake = ingest(rt, now)
-        summary.digests, summary.merged, summary.deferred = remind(rt, as_of, now)
-        summary.notes = calendar_notes(
-            rt, as_of, [dt.date.fromisoformat(d) for d in summary.missed_days]
-        )
-        summary.notes += publish_feeds(rt, now)
-        summary.reports = [str(p) for p in assess_and_report(rt, as_of, now, summary.notes)]
-    except Exception as exc:
-        fail_tick(rt, as_of, now, exc)
-        raise
-    finish_tick(rt, summary, now)
-    return summary
-
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
-def may_send(rt: Runtime) -> Any:
+def may_send(rt: Runtime) -> Callable[[dt.datetime], bool]:
     """Messages to units go out on working days within the configured Shanghai hours."""
-
-    def check(now: dt.datetime) -> bool:
-        if rt.send_hours is None:
-            return True
-        local = now.astimezone(SHANGHAI)
-        start, end = rt.send_hours
-        return rt.calendar.is_workday(local.date()) and start <= local.hour < end
-
-    return check
+    return lambda now: schedule.may_send(now, rt.send_hours, rt.calendar)
 
 
 def template_of(rt: Runtime) -> Any:

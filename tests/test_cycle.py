@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from db.models import Flag, LadderStep, Notification, Request, TickRun
-from flows import steps
+from flows import steps, tick
 from reporting.cycle import ensure_template
 
 from .conftest import at, fill_template
@@ -36,7 +36,7 @@ def run_days(runtime, first: dt.date, last: dt.date):
     day = first
     while day <= last:
         if runtime.calendar.is_workday(day):
-            steps.run_tick(runtime, day, at(day))
+            tick.run_tick(runtime, day, at(day))
             steps.dispatch_outbox(runtime, lambda d=day: at(d, 10))
         day += dt.timedelta(days=1)
 
@@ -95,7 +95,7 @@ def test_a_unit_that_submitted_gets_nothing_more_even_if_already_queued(runtime,
     with runtime.sessions() as session:
         request = session.scalar(select(Request).where(Request.unit_id == "zs-sti"))
     # The reminder of 10-10 is enqueued but not yet sent when the unit's file arrives.
-    steps.run_tick(runtime, D(2025, 10, 10), at(D(2025, 10, 10)))
+    tick.run_tick(runtime, D(2025, 10, 10), at(D(2025, 10, 10)))
     queued = rows(runtime, key="digest:2025-10-10:zs-sti")
     assert queued and queued[0].status == "pending"
     path = tmp_path / "f.xlsx"
@@ -152,7 +152,7 @@ def test_digests_decided_in_small_batches_are_the_digests_decided_at_once(runtim
 def test_a_missed_day_is_caught_up_with_one_notice_and_named_in_the_report(runtime):
     run_days(runtime, D(2025, 9, 24), D(2025, 10, 9))
     # No tick on 10-10 (before-3) or 10-11 (a make-up Saturday); 10-13 catches up.
-    summary = steps.run_tick(runtime, D(2025, 10, 13), at(D(2025, 10, 13)))
+    summary = tick.run_tick(runtime, D(2025, 10, 13), at(D(2025, 10, 13)))
     assert summary.missed_days == ["2025-10-10", "2025-10-11"]
     assert any("2025-10-10" in note for note in summary.notes)
     with runtime.sessions() as session:
@@ -166,19 +166,17 @@ def test_a_missed_day_is_caught_up_with_one_notice_and_named_in_the_report(runti
     assert stages["before-3"] is None  # folded: the unit gets one current notice, not two
 
 
-def test_a_failed_tick_alerts_the_admin_channel_and_the_next_run_recovers(runtime, monkeypatch):
+def test_a_failed_tick_alerts_the_admin_channel_and_the_next_run_recovers(runtime):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(steps, "remind", broken)
     with pytest.raises(RuntimeError):
-        steps.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+        tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)), tick.TickSteps(remind=broken))
     alert = rows(runtime, channel="admin")
     assert alert and "disk full" in alert[0].payload["text"]
     with runtime.sessions() as session:
         assert session.scalar(select(TickRun.status)) == "failed"
-    monkeypatch.undo()
-    steps.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
+    tick.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
     assert rows(runtime, kind="request")  # the request of 9-24 goes out on the next run
 
 

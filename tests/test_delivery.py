@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from db.models import Notification
-from flows import steps
+from flows import steps, tick
 from flows.runtime import Runtime
 from notifications.delivery import AppriseChannel
 from notifications.pacing import Pacer
@@ -65,7 +65,7 @@ def test_email_arrives_with_alternatives_attachments_and_a_parseable_invite(
     rt = apprise_runtime(
         runtime, channel_config(tmp_path, smtp.port), lambda: at(D(2025, 9, 24), 10)
     )
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     steps.dispatch_outbox(rt, lambda: at(D(2025, 9, 24), 10))
     sti = next(m for m in smtp.inbox.messages if m["To"].addresses[0].addr_spec == "sti@duban.test")
     assert sti["Subject"] == "【标准强市建设】关于报送2025年第三季度工作进展的通知"
@@ -98,7 +98,7 @@ def test_secrets_never_reach_errors_rows_or_output(runtime, smtp, robot, tmp_pat
     rt = apprise_runtime(
         runtime, channel_config(tmp_path, smtp.port), lambda: at(D(2025, 9, 24), 10)
     )
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     steps.dispatch_outbox(rt, lambda: at(D(2025, 9, 24), 10))
     with rt.sessions() as session:
         row = session.scalar(select(Notification).where(Notification.channel == "zs-amr"))
@@ -114,7 +114,7 @@ def test_secrets_never_reach_errors_rows_or_output(runtime, smtp, robot, tmp_pat
 def test_smtp_down_then_back_loses_nothing(runtime, tmp_path):
     port = SmtpServer().port
     rt = apprise_runtime(runtime, channel_config(tmp_path, port), lambda: at(D(2025, 9, 24), 10))
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     first = steps.dispatch_outbox(rt, lambda: at(D(2025, 9, 24), 10))
     assert first["retry"] >= 2  # server down: transient, requeued with backoff
     with rt.sessions() as session:
@@ -143,7 +143,7 @@ def test_dingtalk_send_too_fast_is_retried_after_a_pause(runtime, smtp, robot, t
     rt = apprise_runtime(
         runtime, channel_config(tmp_path, smtp.port), lambda: at(D(2025, 9, 24), 10)
     )
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     steps.dispatch_outbox(rt, lambda: at(D(2025, 9, 24), 10))
     with rt.sessions() as session:
         row = session.scalar(select(Notification).where(Notification.channel == "zs-amr"))

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Notification, Request
-from flows import steps
+from flows import tick
 
 from .conftest import at
 from .servers import SlowInbox, SmtpServer
@@ -24,7 +24,7 @@ D = dt.date
 
 def setup_outbox(runtime, tmp_path, port: int):
     """Open 2025Q3 (one request digest per unit) and route every unit to the SMTP server."""
-    steps.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
     with runtime.sessions() as session:
         tags = sorted(set(session.scalars(select(Request.unit_id))))
         keys = set(session.scalars(select(Notification.key)))

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from db.models import Notification, Request
-from flows import steps
+from flows import steps, tick
 from flows.runtime import Runtime
 from notifications.invites import calendar_of, deadline_event
 from reporting.cycle import ActionError
@@ -61,7 +61,7 @@ def test_the_invite_text_is_valid_rfc5545():
 def test_extending_a_deadline_resends_the_invite_with_a_higher_sequence_and_restarts_reminders(
     runtime,
 ):
-    steps.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
     steps.dispatch_outbox(runtime, lambda: at(D(2025, 9, 24), 10))
     code = sti_code(runtime)
     assert "sequence 1" in steps.change_deadline(
@@ -78,7 +78,7 @@ def test_extending_a_deadline_resends_the_invite_with_a_higher_sequence_and_rest
         steps.change_deadline(runtime, code, at(D(2025, 10, 9)), new_due=D(2025, 10, 25))
     # The unit's reminders now follow the new date: 3 working days before 10-24 is 10-21.
     for day in (D(2025, 10, 10), D(2025, 10, 14), D(2025, 10, 21)):
-        steps.run_tick(runtime, day, at(day))
+        tick.run_tick(runtime, day, at(day))
     with runtime.sessions() as session:
         keys = set(
             session.scalars(select(Notification.key).where(Notification.channel == "zs-sti"))
@@ -88,7 +88,7 @@ def test_extending_a_deadline_resends_the_invite_with_a_higher_sequence_and_rest
 
 
 def test_waiving_cancels_the_invite_and_stops_the_ladder(runtime):
-    steps.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
     code = sti_code(runtime)
     steps.change_deadline(runtime, code, at(D(2025, 10, 9)), waive=True)
     steps.dispatch_outbox(runtime, lambda: at(D(2025, 10, 9), 10))
@@ -99,7 +99,7 @@ def test_waiving_cancels_the_invite_and_stops_the_ladder(runtime):
         and str(event["STATUS"]) == "CANCELLED"
         and int(event["SEQUENCE"]) == 1
     )
-    steps.run_tick(runtime, D(2025, 10, 16), at(D(2025, 10, 16)))
+    tick.run_tick(runtime, D(2025, 10, 16), at(D(2025, 10, 16)))
     with runtime.sessions() as session:
         assert (
             session.scalar(
@@ -110,13 +110,13 @@ def test_waiving_cancels_the_invite_and_stops_the_ladder(runtime):
 
 
 def test_each_unit_has_a_feed_of_its_open_deadlines(runtime):
-    steps.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
     feed = Calendar.from_ical((runtime.feeds / "zs-sti.ics").read_bytes())
     assert "METHOD" not in feed and [str(e["UID"]).split("@")[0] for e in feed.walk("VEVENT")] == [
         sti_code(runtime)
     ]
     steps.change_deadline(runtime, sti_code(runtime), at(D(2025, 9, 25)), waive=True)
-    steps.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
+    tick.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
     assert Calendar.from_ical((runtime.feeds / "zs-sti.ics").read_bytes()).walk("VEVENT") == []
 
 
@@ -156,7 +156,7 @@ def test_open_deadlines_are_published_to_caldav_and_withdrawn_when_closed(runtim
         runtime.messages,
         caldav_url=radicale,
     )
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     code = sti_code(rt)
     r = requests.get(f"{radicale}{code}.ics", timeout=5)
     assert r.status_code == 200
@@ -165,5 +165,5 @@ def test_open_deadlines_are_published_to_caldav_and_withdrawn_when_closed(runtim
         2025, 10, 14
     )
     steps.change_deadline(rt, code, at(D(2025, 9, 25)), waive=True)
-    steps.run_tick(rt, D(2025, 9, 25), at(D(2025, 9, 25)))
+    tick.run_tick(rt, D(2025, 9, 25), at(D(2025, 9, 25)))
     assert requests.get(f"{radicale}{code}.ics", timeout=5).status_code == 404

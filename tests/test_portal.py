@@ -12,7 +12,7 @@ from sqlalchemy import select
 from db.models import AuditLog, Notification, Request, Submission
 from duban.portal.app import create_app
 from duban.portal.security import add_user
-from flows import steps
+from flows import tick
 from flows.runtime import Runtime
 from notifications.links import Links
 from reporting.cycle import ensure_template
@@ -33,7 +33,7 @@ SECRET = "test-secret-" + "x" * 20
 def portal(runtime):
     rt = Runtime(runtime.sessions, runtime.var_dir, runtime.calendar, runtime.channel, runtime.messages,
                  links=Links(SECRET, "http://testserver"))  # fmt: skip
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     clock = {"now": at(D(2025, 10, 9), 10)}
     app = create_app(rt, SECRET, max_upload_bytes=200_000, clock=lambda: clock["now"])
     with rt.sessions() as session:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from db.models import Request
 from duban.portal.app import create_app
 from duban.portal.security import add_user
-from flows import steps
+from flows import steps, tick
 from flows.runtime import Runtime
 from notifications.delivery import AppriseChannel
 from notifications.links import Links
@@ -62,7 +62,7 @@ def test_a_unit_answers_from_its_reminder_and_the_office_sees_it(served):
     from playwright.sync_api import sync_playwright
 
     rt, smtp, base = served
-    steps.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
+    tick.run_tick(rt, D(2025, 9, 24), at(D(2025, 9, 24)))
     steps.dispatch_outbox(rt, lambda: at(D(2025, 9, 24), 10))
     mail = next(m for m in smtp.inbox.messages if "liaison@kj.duban.test" in m["To"])
     link = re.search(r"在线填报：(\S+)", mail.get_body(("plain",)).get_content()).group(1)
