@@ -31,7 +31,10 @@ def make_channel(settings: Settings, sessions: sessionmaker[Session]) -> Channel
         from notifications.pacing import Pacer
 
         return AppriseChannel.from_config(
-            settings.apprise_config, Pacer(sessions), lambda: dt.datetime.now(dt.UTC)
+            settings.apprise_config,
+            Pacer(sessions),
+            lambda: dt.datetime.now(dt.UTC),
+            smtp_timeout=settings.smtp_timeout,
         )
     return FileOutbox(settings.var_dir / "outbox")
 

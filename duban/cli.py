@@ -8,13 +8,16 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from duban.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.runtime import Runtime
 
 app = typer.Typer(
     help="督办 Duban: policy tasks, quarterly reporting and reminders.", no_args_is_help=True
@@ -26,7 +29,7 @@ units_app = typer.Typer(help="The unit directory.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(units_app, name="units")
 
-out = Console()
+out = Console(soft_wrap=True)  # a line printed is never broken mid-path or mid-date
 err = Console(stderr=True, soft_wrap=True)  # never wrap a path or a message mid-word
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
@@ -44,6 +47,19 @@ def _now() -> dt.datetime:
 def _fail(message: str, code: int = 2) -> None:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def _runtime(settings: Settings | None = None) -> Runtime:
+    """The runtime of the configured settings; a configuration that cannot be used ends the
+    command with its message (exit status 1)."""
+    from duban.bootstrap import build_runtime
+    from notifications.delivery import ChannelConfigError
+
+    try:
+        return build_runtime(settings)
+    except (ChannelConfigError, ValueError) as exc:
+        _fail(str(exc), 1)
+        raise
 
 
 def _dump_json(data: object) -> None:
@@ -311,12 +327,11 @@ def tick(
 ) -> None:
     """Do everything due on a day: open periods, issue requests, ingest the inbox, enqueue
     reminders and escalations, assess, write reports, then send. Running it twice changes nothing."""
-    from duban.bootstrap import build_runtime
     from flows import steps
     from flows.tick import run_tick
 
     day = _parse_day(as_of)
-    rt = build_runtime()
+    rt = _runtime()
     at = _at(day)
     summary = run_tick(rt, day, at)
     table = Table(title=f"tick {day}")
@@ -348,14 +363,25 @@ def dispatch_cmd(
     worker: Annotated[
         str, typer.Option("--worker", help="Name of this dispatcher in the outbox rows")
     ] = "cli",
-    limit: Annotated[int | None, typer.Option("--limit", help="Send at most this many")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Send at most this many")
+    ] = None,
 ) -> None:
-    """Send what is due in the outbox (several dispatchers may run at once)."""
-    from duban.bootstrap import build_runtime
+    """Send what is due in the outbox (several dispatchers may run at once). Outside the send
+    hours only alerts to the admin go; the others are held and the command says until when."""
     from flows import steps
 
-    sent = steps.dispatch_outbox(build_runtime(), _now, worker=worker, limit=limit)
+    rt = _runtime()
+    sent = steps.dispatch_outbox(rt, _now, worker=worker, limit=limit)
     out.print(", ".join(f"{k} {v}" for k, v in sent.items() if v) or "nothing due")
+    held = steps.held_messages(rt, _now())
+    if held is not None:
+        count, until = held
+        out.print(
+            f"发送时段外（DUBAN_SEND_HOURS={Settings().send_hours}，工作日）：{count} 条消息暂缓，"
+            f"将于 {until:%Y-%m-%d %H:%M} 起发送",
+            highlight=False,
+        )
 
 
 @app.command("submit")
@@ -366,10 +392,9 @@ def submit(
     ] = None,
 ) -> None:
     """Submit a filled template: validated whole, recorded with its sha256; the same file twice is a no-op."""
-    from duban.bootstrap import build_runtime
     from reporting.intake import SubmissionRejected, submit_file
 
-    rt = build_runtime()
+    rt = _runtime()
     try:
         with rt.sessions.begin() as session:
             result = submit_file(session, file, now=_now(), store_dir=rt.var_dir / "submissions", channel="cli",
@@ -401,13 +426,12 @@ def report(
     from sqlalchemy import select
 
     from db.models import Period, Plan
-    from duban.bootstrap import build_runtime
     from flows.steps import calendar_notes
     from reporting.assess import assess_period, store
     from reporting.report import write_report
 
     day = _parse_day(as_of)
-    rt = build_runtime()
+    rt = _runtime()
     written = []
     with rt.sessions.begin() as session:
         query = select(Period, Plan).join(Plan).where(Period.label == period)
@@ -502,7 +526,12 @@ def demo(
     dir: Annotated[
         Path, typer.Option("--dir", help="Where the demo keeps its database, outbox and reports")
     ] = Path("var/demo"),
-    year: Annotated[int, typer.Option("--year", help="The reporting year to simulate")] = 2025,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="The reporting year to simulate (default: this year, up to today)"
+        ),
+    ] = None,
     prefect_days: Annotated[
         int,
         typer.Option(
@@ -510,46 +539,48 @@ def demo(
         ),
     ] = 1,
 ) -> None:
-    """Simulate a reporting year for the Zhoushan plans with simulated departments (模拟单位),
-    through the real tick, intake and outbox. Run twice into the same dir, it sends nothing twice."""
+    """Simulate a reporting year of the Zhoushan plans, reported monthly, up to today, with
+    simulated departments (模拟单位) answering through the real tick, intake and outbox. The
+    current month stays open: open the portal next and follow the links of the latest
+    messages. Run twice into the same dir, it sends nothing twice."""
     import time
 
-    from duban.bootstrap import build_runtime
-    from duban.demo import DEMO_PLANS, run_demo, summary_rows
+    from duban.demo import demo_office_user, demo_plans, run_demo, summary_rows
     from tasks_catalog.check import DIRECTORY_FILE, check_catalog
     from tasks_catalog.directory import Directory
     from tasks_catalog.loader import load_catalog
 
-    started = time.perf_counter()
+    started, now = time.perf_counter(), _now()
+    year = year or now.year
     settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}")
     plans, problems = check_catalog(settings.catalog_path())
     if problems:
         _fail(f"the catalog has {len(problems)} problem(s); run `duban catalog check`", 1)
-    rt = build_runtime(settings)
+    rt = _runtime(settings)
     with rt.sessions.begin() as session:
-        load_catalog(session, [p for p in plans if p.slug in DEMO_PLANS],
+        load_catalog(session, demo_plans(plans, year),
                      Directory.load(settings.catalog_path() / DIRECTORY_FILE), dt.datetime(year, 1, 1, 8, tzinfo=SHANGHAI))  # fmt: skip
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        login = demo_office_user(session, dir, now)
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), now.date())
     through_prefect = None
     if prefect_days > 0:
         # Prefect keeps its own state with the demo's, not in the user's home.
         os.environ.setdefault("PREFECT_HOME", str((dir / "prefect").resolve()))
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        # A new Prefect database is migrated on the first start: half a minute here, more than
+        # Prefect's 20 s default wait for its temporary server.
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
         from flows.prefect_flows import PrefectDays
 
         through_prefect = PrefectDays.last_working_days(rt.calendar, end, prefect_days)
-    figures = run_demo(rt, start, end, on_day=through_prefect)
+    figures = run_demo(rt, start, end, now, on_day=through_prefect)
     rows, messages = summary_rows(rt)
     table = Table(title=f"duban demo {year} — Zhoushan plans, 模拟单位 simulated departments")
-    for col in ("plan", "period", "due", "units", "on time", "late", "missing", "files"):
+    columns = ("plan", "period", "due", "units", "on time", "late", "missing", "files")
+    for col in columns:
         table.add_column(col, no_wrap=True)
     for row in rows:
-        table.add_row(
-            *(
-                str(row[c])
-                for c in ("plan", "period", "due", "units", "on time", "late", "missing", "files")
-            )
-        )
+        table.add_row(*(str(row[c]) for c in columns))
     out.print(table)
     out.print(f"messages decided {sum(messages.values())}: sent {messages['sent']}, cancelled at sending because the unit "
               f"had submitted {messages['cancelled']}, failed {messages['failed']}, undeliverable {messages['undeliverable']}, "
@@ -557,11 +588,14 @@ def demo(
     acted = figures["acted"]
     out.print(
         f"simulated departments filed {acted['filed']} templates, {acted['mistaken']} with a mistake (rejected, then resent)"
-    )  # type: ignore[index]
+    )
     if through_prefect is not None:
         out.print(f"days run through Prefect: {', '.join(map(str, through_prefect.days))}")
     out.print(f"messages: {dir / 'outbox'}")
     out.print(f"reports:  {dir / 'reports'}")
+    out.print(
+        f"portal:   DUBAN_VAR_DIR={dir} duban portal  →  {settings.portal_url}/office ({login})"
+    )
     out.print(f"finished in {time.perf_counter() - started:.0f} s")
 
 
@@ -574,7 +608,11 @@ def serve() -> None:
     from duban.serve import ServeError, run
 
     try:
-        run(Settings(), lambda line: out.print(line, highlight=False), os.environ.get("PREFECT_API_URL"))
+        run(
+            Settings(),
+            lambda line: out.print(line, highlight=False),
+            os.environ.get("PREFECT_API_URL"),
+        )
     except ServeError as exc:
         _fail(str(exc), 1)
 
@@ -628,12 +666,11 @@ def requests_extend(
     due: Annotated[str, typer.Option("--due", help="The new due date (a working day, YYYY-MM-DD)")],
 ) -> None:
     """Move a unit's deadline; the invite is re-sent with a higher SEQUENCE."""
-    from duban.bootstrap import build_runtime
     from flows import steps
     from reporting.cycle import ActionError
 
     try:
-        out.print(steps.change_deadline(build_runtime(), code, _now(), new_due=_parse_day(due)))
+        out.print(steps.change_deadline(_runtime(), code, _now(), new_due=_parse_day(due)))
     except ActionError as exc:
         _fail(str(exc), 1)
 
@@ -641,12 +678,11 @@ def requests_extend(
 @requests_app.command("waive")
 def requests_waive(code: Annotated[str, typer.Argument(help="Reference code")]) -> None:
     """Excuse a unit from a period's report; its invite is cancelled (METHOD:CANCEL)."""
-    from duban.bootstrap import build_runtime
     from flows import steps
     from reporting.cycle import ActionError
 
     try:
-        out.print(steps.change_deadline(build_runtime(), code, _now(), waive=True))
+        out.print(steps.change_deadline(_runtime(), code, _now(), waive=True))
     except ActionError as exc:
         _fail(str(exc), 1)
 

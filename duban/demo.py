@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -22,12 +24,18 @@ from sqlalchemy import func, select
 from db.models import Notification, Period, Plan, Request, Submission, Target
 from flows import steps, tick
 from flows.runtime import Runtime
+from reporting import schedule
 from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
 from reporting.progress import TargetSpec, expected_value
+from tasks_catalog import schema
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+if TYPE_CHECKING:  # Prefect is imported only when the demo runs days through it
+    from flows.prefect_flows import PrefectDays
+
+SHANGHAI = schedule.SHANGHAI
 DEMO_PLANS = ("zhoushan-standards-2023", "zhoushan-quality-2021")
+MONTHLY_PLAN = "zhoushan-quality-2021"
 PROFILES = (
     "on-time",
     "on-time",
@@ -154,24 +162,26 @@ def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counte
             dept.resend[request.code] = rt.calendar.add_workdays(day, 2)
         inbox_file = rt.inbox / request.unit_id / f"{request.code}.xlsx"
         inbox_file.parent.mkdir(parents=True, exist_ok=True)
-        inbox_file.write_bytes(
-            fill(
-                _template(rt, request),
-                dept,
-                period,
-                plan,
-                targets,
-                mistake,
-            )
-        )
+        inbox_file.write_bytes(fill(_template(rt, request), dept, period, plan, targets, mistake))
+        # The file arrives on the simulated day (after that day's tick): the intake reads a
+        # file's arrival from its modification time and leaves later ones for their day.
+        arrived = dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI).timestamp()
+        os.utime(inbox_file, (arrived, arrived))
         done["mistaken" if mistake else "filed"] += 1
     return done
 
 
 def run_demo(
-    rt: Runtime, start: dt.date, end: dt.date, seed: int = 2025, on_day=None
-) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """Simulate every day from `start` to `end`; return figures for the summary."""
+    rt: Runtime,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    seed: int = 2025,
+    on_day: PrefectDays | None = None,
+) -> dict[str, Any]:
+    """Simulate every day from `start` to `end` (today at the latest: `now`); return figures
+    for the summary. The departments do not act on today's date, so the current period is
+    left open for whoever tries the portal next."""
     with rt.sessions() as session:
         unit_ids = sorted(
             {u for (u,) in session.execute(select(Target.owner_unit_id))} | _assigned_units(session)
@@ -179,18 +189,42 @@ def run_demo(
     departments = profiles_for(unit_ids, seed)
     acted: Counter[str] = Counter()
     sent: Counter[str] = Counter()
+    today = now.astimezone(SHANGHAI).date()
     day = start
-    while day <= end:
+    while day <= min(end, today):
         if rt.calendar.is_workday(day):
-            at_nine = dt.datetime.combine(day, dt.time(9, 0), tzinfo=SHANGHAI)
+            at = schedule.run_time(day, now)
             if on_day is not None and on_day(day):
-                on_day.run(rt, day, at_nine)  # through Prefect
+                on_day.run(rt, day, at)  # through Prefect
             else:
-                tick.run_tick(rt, day, at_nine)
-            sent.update(steps.dispatch_outbox(rt, lambda at=at_nine: at + dt.timedelta(minutes=5)))
-            acted.update(act(rt, day, departments))
+                tick.run_tick(rt, day, at)
+            sent.update(steps.dispatch_outbox(rt, lambda at=at: at + dt.timedelta(minutes=5)))
+            if day < today:
+                acted.update(act(rt, day, departments))
         day += dt.timedelta(days=1)
     return {"departments": departments, "acted": acted, "sent": sent}
+
+
+def demo_plans(plans: list[schema.Plan], year: int) -> list[schema.Plan]:
+    """The Zhoushan plans as the demo runs them: their years moved so that `year` is their last
+    (the seeds end in 2025; the demo lives in the present). The quality plan is reported
+    monthly (月报, as an office may set it), so that on any day one of its periods is open
+    and the links in the latest messages lead somewhere; the standards plan stays quarterly."""
+    chosen = []
+    for plan in plans:
+        if plan.slug not in DEMO_PLANS:
+            continue
+        shift = year - plan.end_year
+        moved = plan.model_copy(deep=True)
+        moved.start_year, moved.end_year = plan.start_year + shift, year
+        if plan.slug == MONTHLY_PLAN:
+            moved.reporting.cadence = "monthly"
+        for target in moved.targets:
+            target.year += shift
+            if target.baseline_year is not None:
+                target.baseline_year += shift
+        chosen.append(moved)
+    return chosen
 
 
 def _assigned_units(session) -> set[str]:  # type: ignore[no-untyped-def]
@@ -227,3 +261,25 @@ def summary_rows(rt: Runtime) -> tuple[list[dict[str, object]], Counter[str]]:
                          "missing": statuses["pending"], "files": files})  # fmt: skip
         messages = Counter(session.scalars(select(Notification.status)))
     return rows, messages
+
+
+DEMO_USER = "demo"
+
+
+def demo_office_user(session: Any, directory: Path, now: dt.datetime) -> str:
+    """An office account for trying the portal on the demo's data; its password is written to
+    a file readable by its owner only (never printed). Return how to sign in."""
+    import secrets
+
+    from db.models import OfficeUser
+    from duban.portal.security import add_user
+
+    path = directory / "办公室演示账号.txt"
+    exists = session.scalar(select(OfficeUser.id).where(OfficeUser.username == DEMO_USER))
+    if exists is None or not path.exists():
+        password = secrets.token_urlsafe(12)
+        add_user(session, DEMO_USER, password, now)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(f"用户名：{DEMO_USER}\n密码：{password}\n", encoding="utf-8")
+    return f"用户名 {DEMO_USER}，密码见 {path}"

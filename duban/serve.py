@@ -160,9 +160,13 @@ def _api(api_url: str | None, home: Path, settings: Settings) -> Iterator[str]:
 
 
 def _serve(url: str, var_dir: Path, settings: Settings) -> Any:
+    from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.prefect_flows import serve_deployments
 
     with temporary_settings(updates={PREFECT_API_URL: url}):
-        serve_deployments(var_dir, settings.tick_cron, settings.dispatch_every)
+        try:
+            serve_deployments(var_dir, settings.tick_cron, settings.dispatch_every)
+        finally:
+            APILogWorker.drain_all(timeout=5)  # the runs' last log lines, while the API is up

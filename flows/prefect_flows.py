@@ -9,7 +9,10 @@ one `duban tick` runs: the flow only swaps in its steps as Prefect tasks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,11 +95,31 @@ def tick_flow(as_of: dt.date | None = None, var_dir: str | None = None) -> dict[
 
 @flow(name="duban-dispatch")
 def dispatch_flow(var_dir: str | None = None, limit: int | None = None) -> dict[str, int]:
+    """Send what is due. On SIGTERM (the runner shutting down) the message in flight is
+    finished and recorded and the rest go back to the outbox, instead of being cut off."""
     rt = runtime.build(var_dir)
-    sent = steps.dispatch_outbox(
-        rt, lambda: dt.datetime.now(schedule.SHANGHAI), worker="prefect", limit=limit
-    )
+    with _stop_on_sigterm() as stopping:
+        sent = steps.dispatch_outbox(
+            rt,
+            lambda: dt.datetime.now(schedule.SHANGHAI),
+            worker="prefect",
+            limit=limit,
+            stop=stopping.is_set,
+        )
     return dict(sent)
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[threading.Event]:
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        yield stopping
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass

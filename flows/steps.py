@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.batching import batched
-from db.models import Period, Plan, Request, Unit
+from db.models import Period, Plan, Unit
 from db.statistics import refresh_statistics
 from flows.runtime import Runtime
 from notifications import outbox
@@ -123,23 +123,47 @@ def add_links(rt: Runtime, items: list[dict[str, Any]]) -> None:
 
 
 def publish_feeds(rt: Runtime, now: dt.datetime) -> list[str]:
-    """Rewrite every unit's .ics feed; publish to CalDAV when configured. Return notes."""
-    from notifications.feeds import CalDavError, publish_caldav, write_feeds
+    """Rewrite the .ics feeds of the units whose open deadlines changed (an empty calendar for
+    a unit with none left, so a subscribed calendar clears); publish the changed events to
+    CalDAV when configured. Return notes for the report."""
+    from notifications.feeds import (
+        CalDavError,
+        Marks,
+        changed_units,
+        publish_caldav,
+        resource_name,
+        unit_mark,
+        write_feeds,
+    )
 
+    known = Marks(rt.feeds / ".marks.json")
     with rt.sessions() as session:
-        items = reminders.open_items(session, rt.calendar, rt.var_dir)
-        units = sorted(set(session.scalars(select(Request.unit_id))))
+        marks = reminders.deadline_marks(session)
+        units = changed_units(marks, known, rt.feeds)
+        events = {code: mark for deadlines in marks.values() for code, mark in deadlines.items()}
+        moved = [c for c, m in events.items() if known.events.get(resource_name(c)) != m]
+        wanted = set(units)
+        if rt.caldav_url:
+            wanted |= {u for u, deadlines in marks.items() if set(deadlines) & set(moved)}
+        items = reminders.open_items(session, rt.calendar, rt.var_dir, sorted(wanted))
     write_feeds(rt.feeds, items, units, rt.messages, now)
-    if not rt.caldav_url:
-        return []
-    try:
-        put, deleted = publish_caldav(rt.caldav_url, [i for unit in items.values() for i in unit], rt.messages, now,
-                                      rt.feeds / "caldav-published.json")  # fmt: skip
-    except CalDavError as exc:
-        log.warning("%s", exc)
-        return [f"日历发布失败：{exc}"]
-    log.info("CalDAV: %s deadlines published, %s removed", put, deleted)
-    return []
+    known.units.update({unit: unit_mark(marks[unit]) for unit in units})
+    notes: list[str] = []
+    if rt.caldav_url:
+        changed = {resource_name(c) for c in moved}
+        to_put = [i for unit in items.values() for i in unit if resource_name(i["code"]) in changed]
+        current = {resource_name(c) for c in events}
+        gone = sorted(set(known.events) - current)
+        try:
+            put, deleted = publish_caldav(rt.caldav_url, to_put, gone, rt.messages, now)
+        except CalDavError as exc:
+            log.warning("%s", exc)
+            notes.append(f"日历发布失败：{exc}")
+        else:
+            known.events = {resource_name(c): m for c, m in events.items()}
+            log.info("CalDAV: %s deadlines published, %s removed", put, deleted)
+    known.save()
+    return notes
 
 
 def change_deadline(
@@ -309,7 +333,31 @@ def template_of(rt: Runtime) -> Any:
 
 
 def dispatch_outbox(
-    rt: Runtime, now_fn: Any, worker: str = "dispatcher", limit: int | None = None
+    rt: Runtime,
+    now_fn: Callable[[], dt.datetime],
+    worker: str = "dispatcher",
+    limit: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
-    return dispatch(rt.sessions, rt.channel, rt.messages, now_fn, worker=worker, limit=limit,
-                    may_send=may_send(rt), templates=template_of(rt))  # fmt: skip
+    return dispatch(
+        rt.sessions,
+        rt.channel,
+        rt.messages,
+        now_fn,
+        worker=worker,
+        limit=limit,
+        may_send=may_send(rt),
+        templates=template_of(rt),
+        stop=stop,
+    )
+
+
+def held_messages(rt: Runtime, now: dt.datetime) -> tuple[int, dt.datetime] | None:
+    """Outside the send hours: how many messages to units wait, and from when they go."""
+    if schedule.may_send(now, rt.send_hours, rt.calendar):
+        return None
+    with rt.sessions() as session:
+        count = outbox.count_due(session, now, exclude_kinds=("admin",))
+    if not count:
+        return None
+    return count, schedule.next_send_time(now, rt.send_hours, rt.calendar)

@@ -62,9 +62,7 @@ class TickSteps:
 DIRECT = TickSteps()
 
 
-def run_tick(
-    rt: Runtime, as_of: dt.date, now: dt.datetime, run: TickSteps = DIRECT
-) -> TickSummary:
+def run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, run: TickSteps = DIRECT) -> TickSummary:
     """Do everything due on `as_of`; record the run; on failure alert the admin channel.
 
     A day that is not a working day does nothing but say so in its record."""

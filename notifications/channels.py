@@ -12,7 +12,8 @@ from typing import Protocol, runtime_checkable
 
 
 class DeliveryError(Exception):
-    """`done` holds the ids of the URLs that did receive the message (not to be sent again)."""
+    """`done` holds the ids of the URLs that did receive the message (not to be sent again);
+    `attempted` is False when no server was even tried (one known silent in this run)."""
 
     def __init__(
         self,
@@ -20,11 +21,13 @@ class DeliveryError(Exception):
         permanent: bool = False,
         done: set[str] | None = None,
         retry_after: float | None = None,
+        attempted: bool = True,
     ):
         super().__init__(message)
         self.permanent = permanent
         self.done = done or set()
         self.retry_after = retry_after
+        self.attempted = attempted
 
 
 class NoChannel(Exception):

@@ -27,6 +27,7 @@ from typing import Any
 
 import apprise
 from apprise import NotifyFormat
+from apprise.config.base import ConfigBase
 from apprise.plugins.email import NotifyEmail, SecureMailMode
 
 from notifications.channels import DeliveryError, NoChannel, Outgoing
@@ -68,6 +69,11 @@ def _nothing() -> None:
     pass
 
 
+def _has_entries(path: Path) -> bool:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return any(line.strip() and not line.lstrip().startswith(("#", ";")) for line in lines)
+
+
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
@@ -78,6 +84,7 @@ def exchange(
     data: bytes,
     ready: Callable[[], None] = _nothing,
     meanwhile: Callable[[], None] = _nothing,
+    data_timeout: float | None = None,
 ) -> dict[str, tuple[int, bytes]]:
     """`conn.sendmail(sender, recipients, data)` for bytes with CRLF line ends, its replies and
     errors the same, with the dispatcher's work put where the client would only wait for
@@ -121,11 +128,25 @@ def exchange(
     quoted = _LEADING_DOT.sub(b"..", data)
     conn.send(quoted + (b".\r\n" if quoted.endswith(b"\r\n") else b"\r\n.\r\n"))
     meanwhile()
-    code, resp = conn.getreply()
+    code, resp = _final_reply(conn, data_timeout)
     if code != 250:
         _abandon(conn, code)
         raise smtplib.SMTPDataError(code, resp)
     return refused
+
+
+def _final_reply(conn: smtplib.SMTP, timeout: float | None) -> tuple[int, bytes]:
+    """The reply to the data's final dot, which a server may take longer to give (content
+    checks): RFC 5321 allows it minutes, where every other reply comes at once."""
+    if timeout is None or conn.sock is None:
+        return conn.getreply()
+    before = conn.sock.gettimeout()
+    conn.sock.settimeout(timeout)
+    try:
+        return conn.getreply()
+    finally:
+        if conn.sock is not None:
+            conn.sock.settimeout(before)
 
 
 def _abandon(conn: smtplib.SMTP, code: int) -> None:
@@ -140,13 +161,35 @@ def _abandon(conn: smtplib.SMTP, code: int) -> None:
         conn.close()
 
 
+def timed_out(exc: BaseException) -> bool:
+    """Whether an SMTP error is a server's silence (smtplib reports a read that timed out as
+    a disconnection, with the timeout as its context)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__context__
+    return False
+
+
+class ServerSilent(Exception):
+    """The SMTP server did not answer in time earlier in this run: it is not tried again."""
+
+
 class SmtpPool:
     """One open SMTP connection per server, reused across messages (Apprise opens one per
-    notify; reusing it is what lets dispatch approach the server's own ceiling)."""
+    notify; reusing it is what lets dispatch approach the server's own ceiling).
 
-    def __init__(self, timeout: float = 15):
+    A server that accepts the connection and then says nothing is found out by `timeout`
+    (greeting and every command; the data's final reply gets `data_timeout`) and is not tried
+    again by this pool: a dispatch run on a silent server costs one timeout, not one per
+    message, and stays far inside the outbox lease."""
+
+    def __init__(self, timeout: float = 5, data_timeout: float = 60):
         self.timeout = timeout
+        self.data_timeout = max(data_timeout, timeout)
         self._connections: dict[tuple[str, int, str | None], smtplib.SMTP] = {}
+        self._silent: set[tuple[str, int, str | None]] = set()
         self._lock = threading.Lock()
 
     def _connect(self, t: SmtpTarget) -> smtplib.SMTP:
@@ -177,14 +220,20 @@ class SmtpPool:
         """Send `data` over the pooled connection (`exchange`, with its `ready` and
         `meanwhile`); a connection the server had closed is replaced once."""
         with self._lock:
+            if t.key in self._silent:
+                raise ServerSilent(f"{t.host}:{t.port}")
             for attempt in (1, 2):
                 conn = self._connections.get(t.key)
                 try:
                     if conn is None:
                         conn = self._connections[t.key] = self._connect(t)
-                    exchange(conn, sender, recipients, data, ready, meanwhile)
+                    exchange(conn, sender, recipients, data, ready, meanwhile, self.data_timeout)
                     return
-                except smtplib.SMTPServerDisconnected:
+                except (TimeoutError, smtplib.SMTPServerDisconnected) as exc:
+                    if timed_out(exc):
+                        self._silent.add(t.key)
+                        self._drop(t.key, polite=False)
+                        raise TimeoutError(f"{t.host}:{t.port} did not answer") from None
                     self._drop(t.key)
                     if attempt == 2:
                         raise
@@ -192,13 +241,15 @@ class SmtpPool:
                     self._drop(t.key)
                     raise
 
-    def _drop(self, key: tuple[str, int, str | None]) -> None:
+    def _drop(self, key: tuple[str, int, str | None], polite: bool = True) -> None:
+        """Forget a connection; say QUIT unless the server is silent (it would not answer)."""
         conn = self._connections.pop(key, None)
-        if conn is not None:
-            try:
-                conn.quit()
-            except Exception:  # already gone
-                pass
+        if conn is None:
+            return
+        try:
+            conn.quit() if polite else conn.close()
+        except Exception:  # already gone
+            conn.close()
 
     def close(self) -> None:
         with self._lock:
@@ -222,7 +273,15 @@ def classify_smtp(exc: Exception) -> DeliveryError:
             else str(exc.smtp_error)
         )
         return DeliveryError(f"SMTP {exc.smtp_code} {said[:120]}", permanent=exc.smtp_code >= 500)
+    if isinstance(exc, TimeoutError):
+        return DeliveryError(
+            "SMTP 服务器无应答，本轮不再尝试 (SMTP server silent; retried later)", permanent=False
+        )
     return DeliveryError(f"SMTP server unreachable ({type(exc).__name__})", permanent=False)
+
+
+class ChannelConfigError(Exception):
+    """The channel configuration cannot be used; the message says what to do."""
 
 
 class AppriseChannel:
@@ -231,41 +290,66 @@ class AppriseChannel:
         apobj: apprise.Apprise,
         pacer: Pacer | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        smtp_timeout: float = 5,
     ):
         self.apprise = apobj
         self.pacer = pacer
         self.clock = clock or _no_clock
-        self.smtp = SmtpPool()
+        self.smtp = SmtpPool(smtp_timeout)
         # Apprise rebuilds a URL from its parts on every call (a tenth of a send, measured):
         # each configured URL's id and shown form are computed once.
         self._names: dict[int, tuple[Any, str, str]] = {}
-        # Apprise reads the configuration once (AppriseConfig caches it), but its find() walks
-        # every URL's tags on each call: 0.44 ms with 60 units' URLs, twice a message (measured).
-        self._servers: dict[str, tuple[Any, ...]] = {}
+        # Apprise's find() walks every URL's tags on each call, so a lookup grew with the
+        # number of URLs: the URLs are indexed by tag once instead.
+        self._servers: dict[str, tuple[Any, ...]] | None = None
 
     @classmethod
     def from_config(
-        cls, path: Path, pacer: Pacer | None = None, clock: Callable[[], dt.datetime] | None = None
+        cls,
+        path: Path,
+        pacer: Pacer | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+        smtp_timeout: float = 5,
     ) -> AppriseChannel:
+        """The channels of an Apprise configuration file; ChannelConfigError when Apprise
+        would not read it (it ignores a file over its size limit and sends nothing)."""
         register()
         if not path.exists():
-            raise FileNotFoundError(
-                f"DUBAN_APPRISE_CONFIG: {path} does not exist; create it or unset the variable"
+            raise ChannelConfigError(
+                f"DUBAN_APPRISE_CONFIG：{path} 不存在；请创建该文件，或取消该设置（消息将写入 var/outbox/）"
+            )
+        size, limit = path.stat().st_size, ConfigBase.max_buffer_size
+        if size > limit:
+            raise ChannelConfigError(
+                f"DUBAN_APPRISE_CONFIG：{path} 有 {size // 1024} KB，超过 Apprise 可读取的 "
+                f"{limit // 1024} KB 上限，Apprise 会忽略整个文件。请把单位联系人移入通讯录"
+                "（duban contacts import），或把配置拆成多个不超过上限的文件。"
             )
         config = apprise.AppriseConfig()
         config.add(str(path))
         apobj = apprise.Apprise()
         apobj.add(config)
-        return cls(apobj, pacer, clock)
+        channel = cls(apobj, pacer, clock, smtp_timeout)
+        if not channel.index() and _has_entries(path):
+            raise ChannelConfigError(
+                f"DUBAN_APPRISE_CONFIG：Apprise 未能从 {path} 读出任何通道；请检查文件格式"
+                "（每行「标签 = URL」，或 Apprise 的 YAML 格式）"
+            )
+        return channel
+
+    def index(self) -> dict[str, tuple[Any, ...]]:
+        """Every configured URL by tag, in the configuration's order (read once)."""
+        if self._servers is None:
+            by_tag: dict[str, list[Any]] = {}
+            for server in self.apprise:
+                for tag in sorted(server.tags):
+                    by_tag.setdefault(tag, []).append(server)
+            self._servers = {tag: tuple(found) for tag, found in by_tag.items()}
+        return self._servers
 
     def servers(self, recipient: str) -> tuple[Any, ...]:
-        """The configured URLs tagged `recipient`, looked up once per tag."""
-        found = self._servers.get(recipient)
-        if found is None:
-            found = self._servers[recipient] = tuple(
-                self.apprise.find(tag=recipient, match_always=False)
-            )
-        return found
+        """The configured URLs tagged `recipient`."""
+        return self.index().get(recipient, ())
 
     def _name(self, server: Any) -> tuple[str, str]:
         """(url_id, shown) of a configured URL, computed once (the server object is kept with
@@ -301,7 +385,13 @@ class AppriseChannel:
                 errors.append((where, exc))
         if errors:
             text = "; ".join(f"{where}: {exc}" for where, exc in errors)
-            raise DeliveryError(text, permanent=all(e.permanent for _, e in errors), done=done)
+            reached = any(e.attempted for _, e in errors) or bool(done - message.already)
+            raise DeliveryError(
+                text,
+                permanent=all(e.permanent for _, e in errors),
+                done=done,
+                attempted=reached,
+            )
         return ", ".join(self._name(s)[1] for s in servers)
 
     def _send_one(
@@ -384,6 +474,11 @@ class AppriseChannel:
                 data = self._addressed(server, message.email, to_name, to_addr)
             try:
                 self.smtp.send(target, server.from_addr[1], [to_addr], data, ready, meanwhile)
+            except ServerSilent as exc:
+                raise DeliveryError(
+                    f"SMTP 服务器 {exc} 本轮此前无应答，未再尝试 (server silent earlier in this run)",
+                    attempted=False,
+                ) from None
             except (smtplib.SMTPException, OSError) as exc:
                 raise classify_smtp(exc) from None
 

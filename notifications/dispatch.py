@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import secrets
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,6 +183,7 @@ def dispatch(
     limit: int | None = None,
     may_send: Callable[[dt.datetime], bool] | None = None,
     templates: Callable[[dict[str, Any]], Path | None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
     """Send what is due; return counts by outcome.
 
@@ -194,39 +197,60 @@ def dispatch(
     `outbox.Recorder`).
 
     `may_send(now)` says whether messages to units may go out now (working days and hours);
-    when it says no, only alerts to the admin go.
+    when it says no, only alerts to the admin go. `stop()` is asked before each message: once
+    it says yes (SIGTERM), the message in flight is finished and recorded and the rest of the
+    claimed rows go back to pending.
     """
     stats: Counter[str] = Counter()
+    lease = dt.timedelta(seconds=config.lease_seconds)
+    # Two dispatchers may share a name (`duban dispatch` runs as "cli"): the claim is this run's.
+    claimant = f"{worker}:{os.getpid()}:{secrets.token_hex(3)}"
     with sessions.begin() as session:
-        stats["requeued"] += outbox.reclaim_expired(
-            session, now(), dt.timedelta(seconds=config.lease_seconds)
-        )
-    claimed = _claimed(sessions, now, worker, batch, limit, may_send)
+        stats["requeued"] += outbox.reclaim_expired(session, now(), lease)
+    claims = Claims(
+        sessions, now, claimant, batch=batch, limit=limit, lease=lease, may_send=may_send
+    )
     preparer = channel if isinstance(channel, Preparing) else None
 
-    def composed() -> tuple[Notification, Outgoing | None] | None:
+    def composed() -> tuple[Notification, Outgoing | Unbuilt | None] | None:
         """The next claimed row and its message, serialised for sending, or None."""
-        for reader, row in claimed:
-            outgoing = compose(reader, row, config, now(), templates)
-            reader.commit()
-            if outgoing is not None and preparer is not None:
-                preparer.prepare(outgoing)
-            return row, outgoing
-        return None
-
-    with outbox.Recorder(sessions.kw["bind"]) as recorder:
-        step = _Step(recorder, composed)
-        current = composed()
+        if stop is not None and stop():
+            return None
+        claimed = claims.next()
+        if claimed is None:
+            return None
+        reader, row = claimed
         try:
-            while current is not None:
-                row, outgoing = current
-                result = step.deliver(channel, outgoing, row.id)
-                outcome, values = outcome_of(row, outgoing, result, config, now, worker)
-                step.done(row.id, values)  # committed before the next message can go
-                stats[outcome] += 1
-                current = step.following()
-        finally:
-            step.record_last()
+            outgoing = compose(reader, row, config, now(), templates)
+        except Exception as exc:  # one message that cannot be built never stops the others
+            reader.rollback()
+            log.exception("outbox row %s could not be composed", row.id)
+            return row, Unbuilt(f"无法生成消息 (could not compose): {type(exc).__name__}: {exc}")
+        reader.commit()
+        if outgoing is not None and preparer is not None:
+            preparer.prepare(outgoing)
+        return row, outgoing
+
+    try:
+        with outbox.Recorder(sessions.kw["bind"]) as recorder:
+            step = _Step(recorder, composed)
+            current = composed()
+            try:
+                while current is not None:
+                    row, outgoing = current
+                    result = step.deliver(channel, outgoing, row.id)
+                    outcome, values = outcome_of(row, outgoing, result, config, now, worker)
+                    step.done(row.id, values)  # committed before the next message can go
+                    stats[outcome] += 1
+                    current = step.following()
+            finally:
+                step.record_last()
+    finally:
+        try:
+            stats["released"] += claims.release()
+        except Exception:  # the database may be what failed; the lease returns them then
+            log.exception("could not give back the claimed rows not sent")
+        claims.close()
     return stats
 
 
@@ -244,13 +268,13 @@ class _Step:
     def __init__(
         self,
         recorder: outbox.Recorder,
-        composed: Callable[[], tuple[Notification, Outgoing | None] | None],
+        composed: Callable[[], tuple[Notification, Outgoing | Unbuilt | None] | None],
     ):
         self.recorder = recorder
         self.composed = composed
         self.unrecorded: tuple[int, dict[str, Any]] | None = None  # delivered, not committed
         self._composing = False
-        self._next: tuple[Notification, Outgoing | None] | None = None
+        self._next: tuple[Notification, Outgoing | Unbuilt | None] | None = None
         self._failed: Exception | None = None  # composing the next message failed
 
     def record_previous(self) -> None:
@@ -273,10 +297,12 @@ class _Step:
         except Exception as exc:
             self._failed = exc
 
-    def deliver(self, channel: Channel, outgoing: Outgoing | None, row_id: int) -> Delivery:
+    def deliver(
+        self, channel: Channel, outgoing: Outgoing | Unbuilt | None, row_id: int
+    ) -> Delivery:
         self._composing, self._next, self._failed = False, None, None
         try:
-            if isinstance(channel, Overlapping) and outgoing is not None:
+            if isinstance(channel, Overlapping) and isinstance(outgoing, Outgoing):
                 result = deliver(channel, outgoing, row_id, self.record_previous, self.compose_next)
             else:
                 self.record_previous()
@@ -289,7 +315,7 @@ class _Step:
     def done(self, row_id: int, values: dict[str, Any]) -> None:
         self.unrecorded = (row_id, values)
 
-    def following(self) -> tuple[Notification, Outgoing | None] | None:
+    def following(self) -> tuple[Notification, Outgoing | Unbuilt | None] | None:
         self.compose_next()  # if the channel had no occasion to
         if self._failed is not None:
             raise self._failed
@@ -307,32 +333,98 @@ def _cause(stop: _NotRecorded) -> BaseException:
     return stop.__cause__
 
 
-def _claimed(
-    sessions: sessionmaker[Session],
-    now: Callable[[], dt.datetime],
-    worker: str,
-    batch: int,
-    limit: int | None,
-    may_send: Callable[[dt.datetime], bool] | None,
-) -> Iterator[tuple[Session, Notification]]:
-    """Claim due rows `batch` at a time, until none is left or `limit` rows were handed out;
-    yield each with the session it was read in (each compose is its own short read
-    transaction in it). The next batch is claimed while the last of this one is being sent."""
-    handed = 0
-    while limit is None or handed < limit:
-        kinds = None if may_send is None or may_send(now()) else ("admin",)
-        with sessions.begin() as session:
-            ids = outbox.claim(session, now(), worker, batch, kinds)
-        if not ids:
+class Claims:
+    """The rows one dispatch run claims, handed out one at a time with the session they were
+    read in (each compose is its own short read transaction in it).
+
+    Rows are claimed `batch` at a time, never more than `limit` in all. The lease of the rows
+    not yet sent is renewed once a third of it has passed, and a row whose lease lapsed and was
+    taken back by another dispatcher is not handed out here: so a slow batch is never sent
+    twice. Rows left when the run stops early go back to pending, their attempt not counted.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        now: Callable[[], dt.datetime],
+        worker: str,
+        *,
+        batch: int,
+        limit: int | None,
+        lease: dt.timedelta,
+        may_send: Callable[[dt.datetime], bool] | None = None,
+    ):
+        self.sessions, self.now, self.worker = sessions, now, worker
+        self.batch, self.limit, self.lease, self.may_send = batch, limit, lease, may_send
+        self.handed = 0
+        self._rows: list[Notification] = []
+        self._reader: Session | None = None
+        self._renewed: dt.datetime | None = None
+        self._done = False
+
+    def next(self) -> tuple[Session, Notification] | None:
+        if not self._rows and not self._done:
+            self._claim()
+        if self._rows and self.now() - (self._renewed or self.now()) > self.lease / 3:
+            self._renew()
+        if not self._rows:
+            return None
+        self.handed += 1
+        assert self._reader is not None
+        return self._reader, self._rows.pop(0)
+
+    def _claim(self) -> None:
+        wanted = self.batch if self.limit is None else min(self.batch, self.limit - self.handed)
+        if wanted <= 0:
+            self._done = True
             return
-        with sessions(expire_on_commit=False) as reader:
-            rows = reader.scalars(
+        now = self.now()
+        kinds = None if self.may_send is None or self.may_send(now) else ("admin",)
+        with self.sessions.begin() as session:
+            ids = outbox.claim(session, now, self.worker, wanted, kinds)
+        if not ids:
+            self._done = True
+            return
+        self._renewed = now
+        self.close()
+        self._reader = self.sessions(expire_on_commit=False)
+        self._rows = list(
+            self._reader.scalars(
                 select(Notification).where(Notification.id.in_(ids)).order_by(Notification.id)
-            ).all()
-            reader.commit()
-            for row in rows:
-                yield reader, row
-        handed += len(rows)
+            )
+        )
+        self._reader.commit()
+
+    def _renew(self) -> None:
+        now = self.now()
+        with self.sessions.begin() as session:
+            ours = outbox.renew(session, [r.id for r in self._rows], self.worker, now)
+        lost = [r.id for r in self._rows if r.id not in ours]
+        if lost:
+            log.warning("lease of outbox rows %s lapsed and another dispatcher took them", lost)
+        self._rows = [r for r in self._rows if r.id in ours]
+        self._renewed = now
+
+    def release(self) -> int:
+        """Give back the rows claimed and not handed out; stop claiming."""
+        self._done = True
+        ids, self._rows = [r.id for r in self._rows], []
+        if not ids:
+            return 0
+        with self.sessions.begin() as session:
+            return outbox.release(session, ids, self.worker)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+
+@dataclass(frozen=True)
+class Unbuilt:
+    """A claimed row whose message could not be composed: retried, then failed, with why."""
+
+    error: str
 
 
 @dataclass
@@ -342,11 +434,12 @@ class Delivery:
     where: str | None = None
     done: set[str] = field(default_factory=set)
     retry_after: float | None = None
+    attempted: bool = True
 
 
 def deliver(
     channel: Channel,
-    outgoing: Outgoing | None,
+    outgoing: Outgoing | Unbuilt | None,
     row_id: int,
     ready: Callable[[], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
@@ -355,6 +448,8 @@ def deliver(
     classify what happened (raises only what `ready` raises)."""
     if outgoing is None:
         return Delivery(outbox.CANCELLED)
+    if isinstance(outgoing, Unbuilt):
+        return Delivery(outbox.PENDING, outgoing.error)
     try:
         if ready is not None and meanwhile is not None:
             assert isinstance(channel, Overlapping)
@@ -364,7 +459,7 @@ def deliver(
         return Delivery(outbox.UNDELIVERABLE, str(exc))
     except DeliveryError as exc:
         outcome = outbox.FAILED if exc.permanent else outbox.PENDING
-        return Delivery(outcome, str(exc), None, set(exc.done), exc.retry_after)
+        return Delivery(outcome, str(exc), None, set(exc.done), exc.retry_after, exc.attempted)
     except Exception as exc:  # an unexpected failure must not lose the row
         log.exception("delivery of %s failed unexpectedly", row_id)
         return Delivery(outbox.PENDING, f"{type(exc).__name__}: {exc}")
@@ -372,7 +467,7 @@ def deliver(
 
 def outcome_of(
     row: Notification,
-    outgoing: Outgoing | None,
+    outgoing: Outgoing | Unbuilt | None,
     result: Delivery,
     config: MessageConfig,
     now: Callable[[], dt.datetime],
@@ -380,7 +475,7 @@ def outcome_of(
 ) -> tuple[str, dict[str, Any]]:
     """What to count and what to store for one delivery."""
     outcome = result.outcome
-    if outcome == outbox.PENDING and row.attempts >= config.max_attempts:
+    if outcome == outbox.PENDING and result.attempted and row.attempts >= config.max_attempts:
         outcome = outbox.FAILED
     values: dict[str, Any] = {"status": outcome, "last_error": result.error, "claimed_at": None,
                               "claimed_by": None}  # fmt: skip
@@ -395,8 +490,10 @@ def outcome_of(
             else outbox.backoff(row.attempts)
         )
         values["next_attempt_at"] = now() + wait
+    if not result.attempted:  # nothing reached a server: this claim does not count
+        values["attempts"] = row.attempts - 1
     if outcome == outbox.SENT:
-        assert outgoing is not None
+        assert isinstance(outgoing, Outgoing)
         values |= {"sent_at": now(), "subject": outgoing.subject}
         payload = {**payload, "delivered": result.where, "sent_by": worker}
     if payload is not row.payload:

@@ -34,6 +34,36 @@ def write_feeds(
     return len(units)
 
 
+class Marks:
+    """What was last written for each feed and CalDAV event (`reporting.reminders.deadline_marks`),
+    kept beside the feeds, so a tick rewrites only what changed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        raw = json.loads(path.read_text()) if path.exists() else {}
+        self.units: dict[str, str] = raw.get("units", {})
+        self.events: dict[str, str] = raw.get("events", {})
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"units": self.units, "events": self.events}, sort_keys=True))
+        tmp.replace(self.path)
+
+
+def unit_mark(deadlines: dict[str, str]) -> str:
+    return json.dumps(sorted(deadlines.items()), ensure_ascii=False)
+
+
+def changed_units(marks: dict[str, dict[str, str]], known: Marks, directory: Path) -> list[str]:
+    """Units whose feed must be rewritten: their open deadlines changed, or the file is gone."""
+    return sorted(
+        unit
+        for unit, deadlines in marks.items()
+        if known.units.get(unit) != unit_mark(deadlines) or not (directory / f"{unit}.ics").exists()
+    )
+
+
 class CalDavError(Exception):
     pass
 
@@ -42,36 +72,35 @@ def _safe(url: str) -> str:
     return re.sub(r"//[^/@]+@", "//****@", url)
 
 
+def resource_name(code: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]", "_", code) + ".ics"
+
+
 def publish_caldav(
     url: str,
     items: list[dict[str, Any]],
+    gone: list[str],
     config: MessageConfig,
     now: dt.datetime,
-    state: Path,
     timeout: float = 10,
 ) -> tuple[int, int]:
-    """PUT every open deadline as its own resource in the calendar collection at `url` and
-    DELETE the ones no longer open; return (put, deleted). `state` remembers what was published."""
+    """PUT each of `items` (new or changed open deadlines) as its own resource in the calendar
+    collection at `url` and DELETE the resources `gone` (closed); return (put, deleted)."""
     base = url.rstrip("/") + "/"
-    published: set[str] = set(json.loads(state.read_text())) if state.exists() else set()
-    current = {}
-    for item in items:
-        current[re.sub(r"[^0-9A-Za-z._-]", "_", item["code"]) + ".ics"] = calendar_of(
-            [event_for(item, config, now)], None
-        )
     put = deleted = 0
     try:
-        for name, body in current.items():
+        for item in items:
+            name = resource_name(item["code"])
             r = requests.put(
                 base + name,
-                data=body,
+                data=calendar_of([event_for(item, config, now)], None),
                 headers={"Content-Type": "text/calendar; charset=utf-8"},
                 timeout=timeout,
             )
             if r.status_code not in (200, 201, 204):
                 raise CalDavError(f"PUT {_safe(base)}{name}: HTTP {r.status_code}")
             put += 1
-        for name in sorted(published - set(current)):
+        for name in gone:
             r = requests.delete(base + name, timeout=timeout)
             if r.status_code not in (200, 204, 404):
                 raise CalDavError(f"DELETE {_safe(base)}{name}: HTTP {r.status_code}")
@@ -80,6 +109,4 @@ def publish_caldav(
         raise CalDavError(
             f"CalDAV server {_safe(base)} unreachable: {type(exc).__name__}"
         ) from None
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps(sorted(current)))
     return put, deleted

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,6 +152,35 @@ def claim(
     return sorted(row_id for (row_id,) in rows)
 
 
+def renew(session: Session, ids: list[int], worker: str, now: dt.datetime) -> set[int]:
+    """Extend the lease of `worker`'s claimed rows among `ids`; return the ids still its own
+    (a row another dispatcher took back after a lapsed lease must not be sent again here)."""
+    if not ids:
+        return set()
+    table = Notification.__table__
+    rows = session.execute(
+        table.update()
+        .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == SENDING)
+        .values(claimed_at=now)
+        .returning(table.c.id)
+    )
+    return {row_id for (row_id,) in rows}
+
+
+def release(session: Session, ids: list[int], worker: str) -> int:
+    """Give `worker`'s claimed rows among `ids` back, unsent and with the attempt not counted
+    (the dispatcher stopped, or their server is not answering in this run)."""
+    if not ids:
+        return 0
+    table = Notification.__table__
+    result = session.execute(
+        table.update()
+        .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == SENDING)
+        .values(status=PENDING, claimed_at=None, claimed_by=None, attempts=table.c.attempts - 1)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 class Recorder:
     """Commits messages' outcomes, each an UPDATE in its own short transaction, over one
     connection held for a dispatch run.
@@ -241,6 +270,19 @@ def requeue(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
     else:
         query = query.where(Notification.id.in_(ids), Notification.status != SENDING)
     return session.execute(query).rowcount or 0  # type: ignore[attr-defined]
+
+
+def count_due(session: Session, now: dt.datetime, exclude_kinds: tuple[str, ...] = ()) -> int:
+    """Pending rows whose next attempt has come (other than of `exclude_kinds`)."""
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.status == PENDING)
+        .where(or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
+    )
+    if exclude_kinds:
+        query = query.where(Notification.kind.not_in(exclude_kinds))
+    return session.scalar(query) or 0
 
 
 def listing(session: Session, status: str | None = None, limit: int = 200) -> list[Notification]:

@@ -123,25 +123,60 @@ def work_by_unit(session: Session, plan: Plan) -> dict[str, UnitWork]:
     return work_by_plans(session, [plan.id]).get(plan.id, {})
 
 
-def work_by_plans(session: Session, plan_ids: list[int]) -> dict[int, dict[str, UnitWork]]:
+def work_by_plans(
+    session: Session, plan_ids: list[int], unit_id: str | None = None
+) -> dict[int, dict[str, UnitWork]]:
     """`work_by_unit` of several plans at once, by plan id: the same few queries whatever the
-    number of plans (an assessment asks this of a batch of plans)."""
+    number of plans (an assessment asks this of a batch of plans). With `unit_id`, only that
+    unit's work is read (a template or a form needs one unit's, not its whole plan's)."""
     live_task = (Task.plan_id.in_(plan_ids), Task.retired_at.is_(None))
-    tasks = {
-        row.id: TaskInfo(*row)
-        for row in session.execute(select(*TASK_COLUMNS).where(*live_task))
-    }  # fmt: skip
+    assigned = select(Task.plan_id, Assignment.task_id, Assignment.unit_id, Assignment.role)
+    if unit_id is not None:
+        assigned = assigned.where(
+            Assignment.unit_id.in_({unit_id} | _collectives_with(session, plan_ids, unit_id))
+        )
     assignments = session.execute(
-        select(Task.plan_id, Assignment.task_id, Assignment.unit_id, Assignment.role)
-        .join(Task, Assignment.task_id == Task.id)
+        assigned.join(Task, Assignment.task_id == Task.id)
         .where(*live_task, Assignment.retired_at.is_(None))
         .order_by(Task.plan_id, Task.position, Task.id, Assignment.position, Assignment.id)
     ).all()  # fmt: skip
+    task_ids = {a.task_id for a in assignments}
+    tasks = {
+        row.id: TaskInfo(*row)
+        for chunk in batched(sorted(task_ids), 500)
+        for row in session.execute(select(*TASK_COLUMNS).where(Task.id.in_(chunk)))
+    }
+    units = _units_and_members(session, {a.unit_id for a in assignments})
+    work: dict[int, dict[str, UnitWork]] = {plan_id: defaultdict(UnitWork) for plan_id in plan_ids}
+    seen: set[tuple[str, int]] = set()
+    for plan_id, task_id, assignee, role in assignments:
+        if assignee not in units:
+            continue  # a retired unit
+        kind, members = units[assignee]
+        for member in members if kind == "collective" else [assignee]:
+            if unit_id not in (None, member):
+                continue
+            if member in units and (member, task_id) not in seen:
+                seen.add((member, task_id))
+                work[plan_id][member].tasks.append((tasks[task_id], role))
+    owned = select(Target.plan_id, *TARGET_COLUMNS).where(
+        Target.plan_id.in_(plan_ids), Target.retired_at.is_(None)
+    )
+    if unit_id is not None:
+        owned = owned.where(Target.owner_unit_id == unit_id)
+    for plan_id, *row in session.execute(
+        owned.order_by(Target.plan_id, Target.position, Target.id)
+    ):
+        target = TargetInfo(*row)
+        work[plan_id][target.owner_unit_id].targets.append(target)
+    return {plan_id: dict(by_unit) for plan_id, by_unit in work.items() if by_unit}
+
+
+def _units_and_members(session: Session, ids: set[str]) -> dict[str, tuple[str, list[str]]]:
+    """(kind, members) of the live units among `ids`, and of the members of its collectives."""
     units = {
         uid: (kind, members)
-        for uid, kind, members in _unit_rows(
-            session, {a.unit_id for a in assignments}, (Unit.kind, Unit.members)
-        )
+        for uid, kind, members in _unit_rows(session, ids, (Unit.kind, Unit.members))
     }
     wanted = {m for kind, members in units.values() if kind == "collective" for m in members}
     units |= {
@@ -150,24 +185,23 @@ def work_by_plans(session: Session, plan_ids: list[int]) -> dict[int, dict[str, 
             session, wanted - set(units), (Unit.kind, Unit.members)
         )
     }
-    work: dict[int, dict[str, UnitWork]] = {plan_id: defaultdict(UnitWork) for plan_id in plan_ids}
-    seen: set[tuple[str, int]] = set()
-    for plan_id, task_id, unit_id, role in assignments:
-        if unit_id not in units:
-            continue  # a retired unit
-        kind, members = units[unit_id]
-        for member in members if kind == "collective" else [unit_id]:
-            if member in units and (member, task_id) not in seen:
-                seen.add((member, task_id))
-                work[plan_id][member].tasks.append((tasks[task_id], role))
-    for plan_id, *row in session.execute(
-        select(Target.plan_id, *TARGET_COLUMNS)
-        .where(Target.plan_id.in_(plan_ids), Target.retired_at.is_(None))
-        .order_by(Target.plan_id, Target.position, Target.id)
-    ):  # fmt: skip
-        target = TargetInfo(*row)
-        work[plan_id][target.owner_unit_id].targets.append(target)
-    return {plan_id: dict(by_unit) for plan_id, by_unit in work.items() if by_unit}
+    return units
+
+
+def _collectives_with(session: Session, plan_ids: list[int], unit_id: str) -> set[str]:
+    """The collective units of these plans' jurisdictions that have `unit_id` as a member."""
+    jurisdictions = select(Plan.jurisdiction).where(Plan.id.in_(plan_ids))
+    rows = session.execute(
+        select(Unit.id, Unit.members).where(
+            Unit.kind == "collective", Unit.jurisdiction.in_(jurisdictions)
+        )
+    )
+    return {uid for uid, members in rows if unit_id in (members or [])}
+
+
+def unit_work(session: Session, plan_id: int, unit_id: str) -> UnitWork:
+    """One unit's work in one plan: what `work_by_unit(...)[unit_id]` holds, read for it alone."""
+    return work_by_plans(session, [plan_id], unit_id).get(plan_id, {}).get(unit_id, UnitWork())
 
 
 def units_with_work(session: Session, plan: Plan) -> list[str]:
@@ -351,7 +385,7 @@ def ensure_template(session: Session, request: Request, var_dir: Path) -> Path:
         plan = session.get(Plan, period.plan_id)
         unit = session.get(Unit, request.unit_id)
         assert plan is not None and unit is not None
-        work = work_by_unit(session, plan).get(request.unit_id, UnitWork())
+        work = unit_work(session, plan.id, request.unit_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".xlsx.tmp")
         tmp.write_bytes(template_for(session, request, period, plan, unit, work))
@@ -383,18 +417,17 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 def unit_work_for_request(
     session: Session, request: Request, cache: dict[int, dict[str, UnitWork]] | None = None
 ) -> tuple[Period, Plan, UnitWork]:
-    """The request's period, plan and the unit's work in it; `cache` keeps work_by_unit per plan."""
+    """The request's period, plan and the unit's work in it; `cache` keeps work_by_unit per
+    plan (for a caller that goes through many of a plan's units), else only the unit's is read."""
     period = session.get(Period, request.period_id)
     assert period is not None
     plan = session.get(Plan, period.plan_id)
     assert plan is not None
     if cache is None:
-        work = work_by_unit(session, plan)
-    else:
-        if plan.id not in cache:
-            cache[plan.id] = work_by_unit(session, plan)
-        work = cache[plan.id]
-    return period, plan, work.get(request.unit_id, UnitWork())
+        return period, plan, unit_work(session, plan.id, request.unit_id)
+    if plan.id not in cache:
+        cache[plan.id] = work_by_unit(session, plan)
+    return period, plan, cache[plan.id].get(request.unit_id, UnitWork())
 
 
 def open_requests(session: Session) -> list[Request]:

@@ -193,7 +193,7 @@ def ingest_inbox(
     if not inbox.is_dir():
         return outcomes
     stamp = now.strftime("%Y%m%dT%H%M%S")
-    for path, expected in _waiting(inbox):
+    for path, expected in _waiting(inbox, now):
         try:
             with sessions.begin() as session:
                 result = submit_file(
@@ -218,20 +218,28 @@ def ingest_inbox(
     return outcomes
 
 
-def _waiting(inbox: Path) -> list[tuple[Path, str | None]]:
-    """Files directly in the inbox, and in one folder per unit (whose name the file must match)."""
+SETTLE = dt.timedelta(seconds=10)  # a file modified more recently may still be being written
+PARTIAL = (".part", ".tmp", ".crdownload")  # names of files being copied in (rename when done)
+
+
+def _waiting(inbox: Path, now: dt.datetime) -> list[tuple[Path, str | None]]:
+    """Files directly in the inbox, and in one folder per unit (whose name the file must
+    match), that have arrived by `now`: complete (not named *.part, not modified in the last
+    few seconds) and not from after `now` (a replayed day leaves a later day's files alone)."""
+    cutoff = (now - SETTLE).timestamp()
+
+    def ready(f: Path) -> bool:
+        if f.name.startswith((".", "~$")) or f.name.endswith(PARTIAL) or not f.is_file():
+            return False
+        return f.stat().st_mtime <= cutoff
+
     found: list[tuple[Path, str | None]] = []
     for entry in sorted(inbox.iterdir()):
-        if entry.name.startswith((".", "~$")):
-            continue
-        if entry.is_file():
+        if entry.is_file() and ready(entry):
             found.append((entry, None))
         elif entry.is_dir() and entry.name not in ("processed", "rejected"):
-            found += [
-                (f, entry.name)
-                for f in sorted(entry.iterdir())
-                if f.is_file() and not f.name.startswith((".", "~$"))
-            ]
+            if not entry.name.startswith("."):
+                found += [(f, entry.name) for f in sorted(entry.iterdir()) if ready(f)]
     return found
 
 

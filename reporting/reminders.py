@@ -209,18 +209,41 @@ def invite_item(
 
 
 def open_items(
-    session: Session, cal: WorkCalendar, var_dir: Any
+    session: Session, cal: WorkCalendar, var_dir: Any, units: list[str] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Every unit's open deadlines (pending requests of opened periods), for calendar feeds."""
+    """Every unit's open deadlines (pending requests of opened periods), for calendar feeds;
+    with `units`, only theirs."""
     by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
     cache: dict[int, Any] = {}
-    rows = session.scalars(
+    query = (
         select(Request).join(Period, Request.period_id == Period.id)
-        .where(Request.status == "pending", Period.opened_at.is_not(None)).order_by(Request.due_on, Request.id)
+        .where(Request.status == "pending", Period.opened_at.is_not(None))
+        .order_by(Request.due_on, Request.id)
     )  # fmt: skip
-    for request in rows:
-        step = Step("feed", "invite", LIAISON, request.due_on)
-        by_unit[request.unit_id].append(
-            item_for(session, request, step, request.due_on, cal, var_dir, cache)
-        )
+    chunks = [None] if units is None else list(batched(sorted(units), 500))
+    for chunk in chunks:
+        rows = session.scalars(query if chunk is None else query.where(Request.unit_id.in_(chunk)))
+        for request in rows:
+            step = Step("feed", "invite", LIAISON, request.due_on)
+            by_unit[request.unit_id].append(
+                item_for(session, request, step, request.due_on, cal, var_dir, cache)
+            )
     return dict(by_unit)
+
+
+def deadline_marks(session: Session) -> dict[str, dict[str, str]]:
+    """For every unit with a request: its open deadlines as {request code: what an event of it
+    shows}, from one column query. A feed or a CalDAV event is rewritten only when its mark
+    changed (rebuilding every unit's feed every tick cost seconds at province scale)."""
+    marks: dict[str, dict[str, str]] = {}
+    rows = session.execute(
+        select(Request.unit_id, Request.code, Request.status, Request.due_on, Request.sequence,
+               Period.opened_at.is_not(None), Period.label, Plan.title, Unit.name)
+        .join(Period, Request.period_id == Period.id).join(Plan, Period.plan_id == Plan.id)
+        .join(Unit, Request.unit_id == Unit.id)
+    )  # fmt: skip
+    for unit_id, code, status, due_on, sequence, opened, label, title, name in rows:
+        open_here = marks.setdefault(unit_id, {})
+        if status == "pending" and opened:
+            open_here[code] = f"{due_on}|{sequence}|{label}|{title}|{name}"
+    return marks

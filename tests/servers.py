@@ -135,3 +135,32 @@ class SlowInbox(Inbox):
 
         await asyncio.sleep(self.delay)
         return await super().handle_DATA(server, session, envelope)
+
+
+class SilentSmtpServer:
+    """Accepts TCP connections and never says a word (a hung or black-holed mail server)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(conn)  # held open, never answered
+
+    def start(self) -> SilentSmtpServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        for conn in self.connections:
+            conn.close()
+        self.sock.close()

@@ -133,7 +133,14 @@ def test_a_result_that_cannot_be_recorded_stops_the_dispatcher_before_the_next_m
         assert [m["X-Duban-Key"] for m in smtp.inbox.messages] == ["report:00", "report:01"]
     got = statuses(sessions)
     assert got["report:00"] == "sent"
-    assert {got[f"report:{i:02}"] for i in range(1, 5)} == {"sending"}
+    # The unrecorded one and the one composed behind it wait for their lease; the rows never
+    # handed out go back at once, their attempt not counted.
+    assert [got[f"report:{i:02}"] for i in range(1, 5)] == [
+        "sending",
+        "sending",
+        "pending",
+        "pending",
+    ]
 
 
 class WatchingChannel:
@@ -182,7 +189,7 @@ def test_each_result_is_committed_before_the_next_message_and_the_next_composed_
     assert set(statuses(sessions).values()) == {"sent"}
 
 
-def test_a_message_that_cannot_be_composed_stops_the_dispatcher_after_the_one_in_flight(
+def test_a_message_that_cannot_be_composed_is_retried_later_and_never_stops_the_others(
     sessions, monkeypatch, smtp, tmp_path
 ):
     enqueue_reports(sessions, 4)
@@ -194,24 +201,29 @@ def test_a_message_that_cannot_be_composed_stops_the_dispatcher_after_the_one_in
         return real_compose(session, row, *args, **kwargs)
 
     monkeypatch.setattr(dispatch_module, "compose", failing_third)
-    with pytest.raises(ValueError, match="bad payload"):
-        dispatch(sessions, smtp_channel(tmp_path, smtp.port), MessageConfig(), lambda: NOW)
-    assert [m["X-Duban-Key"] for m in smtp.inbox.messages] == ["report:00", "report:01"]
-    got = statuses(sessions)
-    # the second was being taken in by the server when the third failed: its result is kept
-    assert [got[f"report:{i:02}"] for i in range(4)] == ["sent", "sent", "sending", "sending"]
+    stats = dispatch(sessions, smtp_channel(tmp_path, smtp.port), MessageConfig(), lambda: NOW)
+    assert stats["sent"] == 3 and stats["retry"] == 1
+    assert [m["X-Duban-Key"] for m in smtp.inbox.messages] == [
+        "report:00",
+        "report:01",
+        "report:03",
+    ]
+    with sessions() as session:
+        row = session.scalar(select(Notification).where(Notification.key == "report:02"))
+        assert row.status == "pending" and "bad payload" in row.last_error
+        assert row.next_attempt_at > NOW  # retried with backoff, failed after max attempts
 
 
-def test_the_limit_counts_the_messages_handed_out_across_batches(sessions):
+def test_the_limit_is_never_exceeded_across_batches(sessions):
     enqueue_reports(sessions, 10)
     channel = RecordingChannel()
     stats = dispatch(sessions, channel, MessageConfig(), lambda: NOW, batch=3, limit=3)
     assert stats["sent"] == 3 and channel.sent == ["report:00", "report:01", "report:02"]
-    # The limit is checked between batches: 3 handed out is under 4, so a second batch goes.
+    # The limit holds across batches: a second batch claims only what is left of it.
     stats = dispatch(sessions, channel, MessageConfig(), lambda: NOW, batch=3, limit=4)
-    assert stats["sent"] == 6
+    assert stats["sent"] == 4
     stats = dispatch(sessions, channel, MessageConfig(), lambda: NOW, batch=3)
-    assert stats["sent"] == 1
+    assert stats["sent"] == 3
     assert channel.sent == [f"report:{i:02}" for i in range(10)]
     assert set(statuses(sessions).values()) == {"sent"}
 

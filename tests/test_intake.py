@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -164,13 +166,21 @@ def test_oversized_malformed_and_zip_bomb_files_are_rejected(runtime, tmp_path):
         submit(runtime, bomb, at(OPENS))
 
 
+def arrive(path: Path, data: bytes, when: dt.datetime) -> Path:
+    """Drop a file into the inbox as having arrived at `when`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
 def test_the_inbox_accepts_good_files_and_moves_bad_ones_aside_with_the_reason(runtime):
     requests = opened(runtime)
+    day_before = at(dt.date(2025, 10, 8), 15)
     good = runtime.inbox / "zs-sti" / "report.xlsx"
-    good.parent.mkdir(parents=True)
-    good.write_bytes(fill_template(template(runtime, requests["zs-sti"])))
+    arrive(good, fill_template(template(runtime, requests["zs-sti"])), day_before)
     wrong = runtime.inbox / "zs-sti" / "amr.xlsx"  # zs-sti's folder, zs-amr's file
-    wrong.write_bytes(fill_template(template(runtime, requests["zs-amr"])))
+    arrive(wrong, fill_template(template(runtime, requests["zs-amr"])), day_before)
     counts = steps.ingest(runtime, at(dt.date(2025, 10, 9)))
     assert counts == {"accepted": 1, "rejected": 1}
     rejected = list((runtime.inbox / "rejected").glob("*amr.xlsx"))
@@ -179,3 +189,34 @@ def test_the_inbox_accepts_good_files_and_moves_bad_ones_aside_with_the_reason(r
     assert "file for another unit's request" in reason
     assert list((runtime.inbox / "processed").glob("*report.xlsx"))
     assert steps.ingest(runtime, at(dt.date(2025, 10, 10))) == {}  # nothing left waiting
+
+
+def test_a_replayed_day_leaves_the_files_of_a_later_day_in_the_inbox(runtime):
+    requests = opened(runtime)
+    late_file = runtime.inbox / "zs-sti" / "report.xlsx"
+    arrive(
+        late_file,
+        fill_template(template(runtime, requests["zs-sti"])),
+        at(dt.date(2025, 10, 20), 11),
+    )
+    assert steps.ingest(runtime, at(dt.date(2025, 10, 9))) == {}  # not yet arrived on that day
+    assert late_file.exists()
+    assert steps.ingest(runtime, at(dt.date(2025, 10, 21))) == {"accepted": 1}
+    with runtime.sessions() as session:
+        sub = session.scalar(select(Submission))
+        assert sub.received_at >= at(dt.date(2025, 10, 20), 11) and sub.late
+
+
+def test_a_file_still_being_copied_in_waits_for_the_next_run(runtime):
+    requests = opened(runtime)
+    now = at(dt.date(2025, 10, 9), 10)
+    data = fill_template(template(runtime, requests["zs-sti"]))
+    partial = arrive(
+        runtime.inbox / "zs-sti" / "report.xlsx.part", data, now - dt.timedelta(hours=1)
+    )
+    amr = fill_template(template(runtime, requests["zs-amr"]))
+    fresh = arrive(runtime.inbox / "zs-amr.xlsx", amr, now - dt.timedelta(seconds=2))
+    assert steps.ingest(runtime, now) == {}
+    assert partial.exists() and fresh.exists()  # nothing moved aside half-read
+    partial.rename(partial.with_suffix(""))  # the copy finished: renamed to .xlsx
+    assert steps.ingest(runtime, now + dt.timedelta(minutes=5)) == {"accepted": 2}

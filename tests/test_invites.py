@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import os
 import subprocess
 import sys
 import time
@@ -118,6 +119,24 @@ def test_each_unit_has_a_feed_of_its_open_deadlines(runtime):
     steps.change_deadline(runtime, sti_code(runtime), at(D(2025, 9, 25)), waive=True)
     tick.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
     assert Calendar.from_ical((runtime.feeds / "zs-sti.ics").read_bytes()).walk("VEVENT") == []
+
+
+def test_a_tick_rewrites_only_the_feeds_whose_deadlines_changed(runtime):
+    tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    feeds = sorted(runtime.feeds.glob("*.ics"))
+    assert len(feeds) > 30
+    for feed in feeds:  # mark every file, so a rewrite shows
+        os.utime(feed, (1, 1))
+    tick.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))
+    assert [f.name for f in feeds if f.stat().st_mtime != 1] == []
+    steps.change_deadline(runtime, sti_code(runtime), at(D(2025, 9, 26)), new_due=D(2025, 10, 20))
+    tick.run_tick(runtime, D(2025, 9, 26), at(D(2025, 9, 26)))
+    assert [f.name for f in feeds if f.stat().st_mtime != 1] == ["zs-sti.ics"]
+    event = Calendar.from_ical((runtime.feeds / "zs-sti.ics").read_bytes()).walk("VEVENT")[0]
+    assert event.decoded("DTSTART").date() == D(2025, 10, 20)
+    (runtime.feeds / "zs-drc.ics").unlink()  # a feed that went missing is written again
+    tick.run_tick(runtime, D(2025, 9, 29), at(D(2025, 9, 29)))
+    assert (runtime.feeds / "zs-drc.ics").exists()
 
 
 @pytest.fixture

@@ -204,3 +204,20 @@ def test_work_of_several_plans_read_at_once_is_each_plans_work(sessions):
         assert len(together) == len(loaded) > 1
         for plan in loaded:
             assert together[plan.id] == work_by_unit(session, plan), plan.slug
+
+
+def test_one_units_work_read_alone_is_its_share_of_the_plans_work(sessions):
+    """`unit_work` (a template or a form reads one unit's work, not its whole plan's) equals
+    that unit's entry of `work_by_unit`, for every unit of every seed plan, collectives
+    included (a member of 各县（区）政府 gets the collective's tasks)."""
+    from reporting.cycle import UnitWork, unit_work, work_by_unit
+
+    plans, _ = check_catalog()
+    load(sessions, plans)
+    with sessions() as session:
+        for plan in session.scalars(select(Plan)):
+            whole = work_by_unit(session, plan)
+            for unit_id, work in whole.items():
+                alone = unit_work(session, plan.id, unit_id)
+                assert (alone.tasks, alone.targets) == (work.tasks, work.targets), unit_id
+            assert unit_work(session, plan.id, "no-such-unit") == UnitWork()

@@ -4,6 +4,7 @@ through both leaves the same records."""
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
