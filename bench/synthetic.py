@@ -1,10 +1,13 @@
 """Synthetic catalogs at three tiers, deterministic by seed.
 
 city:     1 jurisdiction,     40 units,     60 tasks,     200 assignments,    10 targets
-province: 100 jurisdictions,  4,000 units,  6,000 tasks,  20,000 assignments, 1,000 targets
+province: 100 jurisdictions,  4,000 units,  6,000 tasks,  20,000 assignments, 1,000 targets,
+          and one provincial plan of 800 units (400 tasks, 2,400 assignments, 40 targets)
 nation:   3,000 jurisdictions, 120,000 units, 180,000 tasks, 600,000 assignments, 30,000 targets
 
-One plan per jurisdiction (as each city or county office runs its own programme).
+One plan per jurisdiction (as each city or county office runs its own programme). The
+province's own plan reaches 800 units at once: there, work done per message that grows with
+the plan (a template recomputing the whole plan's work) shows as it would not at 40 units.
 """
 
 from __future__ import annotations
@@ -25,13 +28,26 @@ class Tier:
     tasks_per: int
     assignments_per: int
     targets_per: int
+    large: Tier | None = None  # one more jurisdiction of this size (the province's own plan)
 
 
+LARGE = "jbig"  # the large plan's jurisdiction code
 TIERS = {
     "city": Tier(1, 40, 60, 200, 10),
-    "province": Tier(100, 40, 60, 200, 10),
+    "province": Tier(100, 40, 60, 200, 10, large=Tier(1, 800, 400, 2400, 40)),
     "nation": Tier(3000, 40, 60, 200, 10),
 }
+
+
+def _jurisdictions(spec: Tier, limit: int | None) -> list[tuple[str, Tier]]:
+    """(code, size) of the tier's jurisdictions, the large one last (not in a baseline slice)."""
+    count = spec.jurisdictions if limit is None else min(limit, spec.jurisdictions)
+    codes = [(f"j{j:04d}", spec) for j in range(count)]
+    if spec.large is not None and limit is None:
+        codes.append((LARGE, spec.large))
+    return codes
+
+
 KINDS = ("increment", "cumulative", "level")
 
 
@@ -46,11 +62,9 @@ def _names(code: str, spec: Tier) -> list[str]:
 
 def synthetic_directory(tier: str, limit: int | None = None) -> Directory:
     """The units of the tier's jurisdictions (of the first `limit` of them)."""
-    spec = TIERS[tier]
     directory = Directory()
-    for j in range(spec.jurisdictions if limit is None else min(limit, spec.jurisdictions)):
-        code = f"j{j:04d}"
-        directory.jurisdictions[code] = {"name": f"第{j}市", "host": f"{code}-u00"}
+    for code, spec in _jurisdictions(TIERS[tier], limit):
+        directory.jurisdictions[code] = {"name": f"第{code}市", "host": f"{code}-u00"}
         for u, name in enumerate(_names(code, spec)):
             uid = f"{code}-u{u:02d}"
             directory.units[uid] = DirectoryUnit(uid, name, code, "department")
@@ -59,10 +73,8 @@ def synthetic_directory(tier: str, limit: int | None = None) -> Directory:
 
 def iter_plans(tier: str, seed: int = 7, limit: int | None = None) -> Iterator[Plan]:
     """The plans one at a time (a nation's 3,000 need not be in memory together)."""
-    spec = TIERS[tier]
     rng = random.Random(seed)
-    for j in range(spec.jurisdictions if limit is None else min(limit, spec.jurisdictions)):
-        code = f"j{j:04d}"
+    for code, spec in _jurisdictions(TIERS[tier], limit):
         names = _names(code, spec)
         tasks = []
         extra = spec.assignments_per - spec.tasks_per  # beyond one lead per task
