@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tasks_catalog import clauses, deadlines, metadata, tables, targets
+from tasks_catalog import clauses, deadlines, metadata, segments, tables, targets
 from tasks_catalog.directory import Directory
 from tasks_catalog.reading import DocumentError, read_document
 from tasks_catalog.schema import Plan, Target, Task
@@ -107,7 +107,10 @@ def _tasks(
     if table is not None:
         return tables.table_tasks(table, ctx)
     if roots:
-        has_clauses = any(clauses.find_clauses(p.piece.text) for p in paras)
+        has_clauses = any(
+            clauses.find_clauses(p.piece.text) or segments.LABEL_LINE.match(p.piece.text)
+            for p in paras
+        )
         return tasks_from(roots, ctx, has_clauses)
     return prose_tasks(paras, ctx) or unnumbered_tasks(paras)
 
@@ -141,7 +144,7 @@ def _metadata(text: str, lines: list[tuple[str, int]], paras: list[Line]) -> dic
     issuer = re.match(r"^(.*?)关于", title)
     return {
         "title": title.strip("《》"),
-        "doc_number": metadata.doc_number(paras),
+        "doc_number": metadata.doc_number(lines),
         "issuer": issuer.group(1).strip() if issuer and issuer.group(1) else None,
         "start_year": start,
         "end_year": end,

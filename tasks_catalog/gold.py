@@ -129,7 +129,8 @@ def _deadline_right(draft: Task, gold: GoldTask) -> bool:
 
 def _name_close(a: str, b: str) -> bool:
     a, b = _norm(a), _norm(b)
-    if a in b or b in a:
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= 4 and shorter in longer:
         return True
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.5
 

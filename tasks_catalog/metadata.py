@@ -9,6 +9,10 @@ from tasks_catalog.text import Line, clean_line
 TITLE = re.compile(
     r"^[^《]*关于.+(?:意见|规划|方案|通知|办法|计划|决定|细则|要点|分解|清单|措施)$"
 )
+# A title without 关于: 相山区城管局2024年第四季度重点工作任务完成情况, 潮州市…实施方案（2019-2020年）
+PLAIN_TITLE = re.compile(
+    r"^[^，。：:；|]{4,60}(?:方案|规划|计划|要点|清单|情况|分解|意见)(?:（[^（）]{1,16}）)?$"
+)
 QUOTED = re.compile(r"《([^》]+(?:方案|规划|意见|计划|要点|清单))》")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}〔(?:19|20)\d\d〕\d+号")
 # What may stand before a number but is no part of it: 通知舟政办发〔2026〕12号, 文号：…
@@ -40,13 +44,13 @@ def find_title(lines: list[tuple[str, int]]) -> str | None:
             joined = "".join(cleaned[i : i + j + 1])
             if i + j < len(cleaned) and "关于" in line and TITLE.match(joined):
                 return joined
-    return None
+    return next((line for line in cleaned[:12] if PLAIN_TITLE.match(line)), None)
 
 
-def doc_number(paras: list[Line]) -> str | None:
+def doc_number(lines: list[tuple[str, int]]) -> str | None:
     """The document's own number: a line of its own, after 文号, or in the title; never a
     number cited after a 《title》."""
-    texts = [p.piece.text for p in paras[:30]]
+    texts = [clean_line(raw, base).piece.text for raw, base in lines[:40]]
     for text in texts:
         flat = re.sub(r"[\s|：:]", "", text)
         for m in DOC_NUMBER.finditer(flat):

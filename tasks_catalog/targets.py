@@ -33,7 +33,8 @@ TARGET_RE = re.compile(
     rf"(?P<post>{'|'.join(POST_CMP)})?"
 )
 HORIZON = re.compile(
-    r"(?:到|至)(?P<year>20\d\d)年|^(?:20\d\d年?[—－-]+)?(?P<lead_year>20\d\d)年(?:底|末)?[，,]"
+    r"(?:到|至)(?P<year>20\d\d)年(?!\d{1,2}月\d)"
+    r"|^(?:20\d\d年?[—－-]+)?(?P<lead_year>20\d\d)年(?!\d|以来|起|开始|度|以前)|\d{1,2}月(?:底|末)前"
     r"|确保(?P<sure_year>20\d\d)年|“十四五”(?:期间|时期|末)?|每年|力争|争取"
 )
 VERBS = ("新增", "制修订", "制订", "制定", "培育", "承担", "建设", "创建", "认定", "发布", "组建",
@@ -45,7 +46,7 @@ LEADING_NOISE = re.compile(
 TRAILING_NOISE = re.compile(
     r"(?:累计|达到|达|保持|为|实现|缩短至|缩短到|提高到|提升至|提高至|控制在|降至|稳定在|保持在|的)+$"
 )
-NOT_A_TARGET = re.compile(r"给予|补助|奖励|资助|万元|排名|选择|选取|涉及|约\d|强企业")
+NOT_A_TARGET = re.compile(r"给予|补助|奖励|资助|万元|排名|选择|选取|涉及|约\d|强企业|（含）|一般为")
 # 每5年修订1次, 每年调整1次: how often something is done, not a target
 FREQUENCY = re.compile(r"每\d*[年月季周]\D{0,12}\d+次")
 FALLING = re.compile(r"周期|时间|时长|时限|发生率|死亡率|失业率|能耗|排放|浓度|事故|天数$|成本|下降")
@@ -74,7 +75,7 @@ def falls(name: str) -> bool:
 def kind_for(name: str, measure: str, pre: str | None) -> str:
     if "累计" in name:
         return "cumulative"
-    if "新增" in name or name.startswith("新建"):
+    if "新增" in name or re.search(r"(?:^|\s)新建", name):
         return "increment"
     if measure in LEVEL_MEASURES or re.search(r"(?:率|比例|比重|周期|满意度|指数)$", name):
         return "level"
@@ -112,21 +113,28 @@ def in_sentence(piece: Piece, default_year: int | None, in_table: bool = False) 
     where every number of the task is a target for the document's year)."""
     found: list[FoundTarget] = []
     paragraph_year = default_year
+    signal = in_table
     for sentence in re.finditer(r"[^。；]+[。；]?", piece.text):
         s_text, s_start = sentence.group(), sentence.start()
         horizon = HORIZON.search(s_text)
-        paragraph_year = _year_of(horizon) or paragraph_year  # holds for later sentences too
-        signal = bool(horizon) or in_table
+        # a paragraph that names its horizon states targets in its later sentences too
+        paragraph_year = _year_of(horizon) or paragraph_year
+        signal = signal or bool(horizon)
         previous: FoundTarget | None = None
+        context = ""  # the clause before: 继续推进既有住宅增设电梯，12月底前开工建设200部
         for clause in re.finditer(r"[^，。；]+", s_text):
             c_text = clause.group()
             if NOT_A_TARGET.search(c_text) or FREQUENCY.search(c_text):
+                context = c_text
                 continue
             offset = s_start + clause.start()
             for target in _in_clause(c_text, signal, paragraph_year, previous):
+                if target.name == verb_prefix(target.name) and context:
+                    target.name = _clean_name(context) + target.name
                 target.span = piece.span(offset + target.span[0], offset + target.span[1])
                 found.append(target)
                 previous = target
+            context = c_text
     return found
 
 
@@ -144,19 +152,29 @@ def _in_clause(
         has_cmp = bool(m.group("pre") or m.group("post") or m.group("num2"))
         arabic = m.group("num")[0].isdigit()
         before = c_text[cursor : m.start()]
-        if not (has_cmp or signal or "新增" in before) or (not arabic and not has_cmp):
+        listed = previous is not None and before.lstrip().startswith(("、", "和"))
+        if not (has_cmp or signal or listed or "新增" in before) or (not arabic and not has_cmp):
             continue
         raw_name, name = before, _clean_name(before)
-        after = c_text[m.end() :] if cursor == 0 else ""
-        if (not name or name == verb_prefix(name)) and after and not TARGET_RE.search(after):
+        after = _after(c_text, m)
+        joined = before.rstrip().endswith(("和", "、", "及"))
+        share = m.group("measure") == "%" and after.startswith("的")  # 50%的城市社区建成…
+        if share:
+            after = after[1:]
+        short = len(name) <= 2  # 首批100个示范社区全面建成
+        if (not name or name == verb_prefix(name) or joined or share or short) and after:
+            # 新增 20 项国家标准 → 新增国家标准; 建设50所A和150个B → 建设A, 建设B
+            head = verb_prefix(previous.name) if joined and previous else name
             raw_name = before + after
-            name = _clean_name(raw_name)  # 新增 20 项国家标准 → 新增国家标准
+            name = _clean_name(head + after)
         if not name:
             cursor = m.end()
             continue
         if previous and not verb_prefix(name) and before.lstrip().startswith("、"):
             name = verb_prefix(previous.name) + name
         target = _target(name, raw_name, m, year, (cursor, m.end()))
+        if target.cmp == "=" and re.search(r"达到[^，]{0,20}的$", before):
+            target.cmp = ">="  # 达到全市街（镇）总数的80%
         found.append(target)
         previous, cursor = target, m.end()
     if "零的突破" in c_text:
@@ -165,6 +183,13 @@ def _in_clause(
         found.append(FoundTarget(name, Decimal(1), None, "项", ">=", "increment", False, year,
                                  None, None, span))  # fmt: skip
     return found
+
+
+def _after(c_text: str, m: re.Match[str]) -> str:
+    """The words after a number up to the next one: 150个骨干专业（群） → 骨干专业（群）."""
+    nxt = TARGET_RE.search(c_text, m.end())
+    after = c_text[m.end() : nxt.start() if nxt else len(c_text)]
+    return re.sub(r"[和、及]$", "", after.strip()).strip()
 
 
 def _target(
@@ -181,7 +206,7 @@ def _target(
         value_max=value_max,
         measure=m.group("measure"),
         cmp=cmp,
-        kind=kind_for(raw_name, m.group("measure"), pre),
+        kind=kind_for(f"{name} {raw_name}", m.group("measure"), pre),
         per_year="每年" in raw_name or "每年" in m.string[: m.start()],
         year=year,
         baseline=None,
