@@ -223,6 +223,8 @@ def _looks_like_units(groups: list[_Group], labelled: bool) -> bool:
         return False
     if labelled:
         return True
+    if not any(g.role for g in groups):
+        return False  # （场所）, （浙江）: a remark, not an assignment
     return sum(unitnames.has_unit_suffix(n) for n in names) * 2 >= len(names)
 
 
