@@ -56,6 +56,8 @@ def tasks_from(roots: list[Node], ctx: Context, has_clauses: bool) -> list[Task]
         if kind == "preamble" and not has_clauses:
             continue
         for ref, leaf in leaves(root):
+            if not leaf.body and "。" not in leaf.head.text and leaf.level == 1:
+                continue  # a chapter heading with nothing under it (where a copy ends)
             for task in _leaf_tasks(ref, root, leaf, ctx):
                 if (kind == "preamble" or needs_clause) and not task.units:
                     continue
@@ -174,7 +176,14 @@ def unnumbered_tasks(paras: list[Line]) -> list[Task]:
         if line.bold or (line.heading_hash and current):
             break  # the closing part of a release (phases, bylines) is not a task
         text = line.piece.text
-        if line.blank_before and len(text) <= 20 and text[-1] not in "。；：！？，" and not line.heading_hash:
+        caption = text.startswith("（") and text.endswith("）")  # （资料图）
+        if (
+            line.blank_before
+            and 4 <= len(text) <= 20
+            and text[-1] not in "。；：！？，"
+            and not line.heading_hash
+            and not caption
+        ):
             close()
             current = (line, [])
         elif current:
