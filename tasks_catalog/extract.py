@@ -149,7 +149,7 @@ def _metadata(text: str, lines: list[tuple[str, int]], paras: list[Line]) -> dic
         "start_year": start,
         "end_year": end,
         "jurisdiction": metadata.jurisdiction(title, text),
-        "lead_rule": metadata.lead_rule(text),
+        "lead_rule": metadata.lead_rule("\n".join(p.piece.text for p in paras)),
         "doc_year": issued,
     }
 

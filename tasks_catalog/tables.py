@@ -175,17 +175,24 @@ def _row_units(cells: dict[str, str]) -> list[UnitRef]:
     return units
 
 
+def _row_ref(row: list[Piece], kinds: list[str]) -> str | None:
+    """The row's task number: its 序号 cell, or the number its task text starts with."""
+    ref_cell = _cell(row, kinds, "ref")
+    if ref_cell and ref_cell.text.isdigit():
+        return ref_cell.text
+    title_cell = _cell(row, kinds, "title") or (row[0] if row else None)
+    number = LEADING_NUMBER.match(title_cell.text) if title_cell else None
+    return number.group(1) if number else None
+
+
 def table_tasks(table: TaskTable, ctx: Context) -> list[Task]:
     tasks: list[Task] = []
     for row in table.rows:
         title_cell = _cell(row, table.kinds, "title") or (row[0] if row else None)
         if title_cell is None or not title_cell.text:
             continue
-        ref_cell = _cell(row, table.kinds, "ref")
         number = LEADING_NUMBER.match(title_cell.text)
-        ref = (ref_cell.text if ref_cell and ref_cell.text.isdigit() else None) or (
-            number.group(1) if number else None
-        )
+        ref = _row_ref(row, table.kinds)
         if (ref is None or (tasks and tasks[-1].ref == ref)) and tasks:
             tasks[-1].body += "\n" + " ".join(c.text for c in row if c.text)
             continue  # a continuation row: the merged cells above hold its task
@@ -212,8 +219,11 @@ def table_tasks(table: TaskTable, ctx: Context) -> list[Task]:
 def table_targets(table: TaskTable, year: int) -> list[targets.FoundTarget]:
     """Targets stated in the task column (细化 and quarterly columns are milestones)."""
     found: list[targets.FoundTarget] = []
+    last = None
     for row in table.rows:
         cell = _cell(row, table.kinds, "title")
-        if cell is not None and LEADING_NUMBER.match(cell.text):
+        ref = _row_ref(row, table.kinds)
+        if cell is not None and ref is not None and ref != last:
             found += targets.in_sentence(cell, year, in_table=True)
+        last = ref or last
     return found
