@@ -12,7 +12,7 @@ from decimal import Decimal
 from tasks_catalog.targets import LEVEL_MEASURES, POST_CMP, FoundTarget, falls
 from tasks_catalog.text import Piece, is_ideograph, map_char
 
-TABLE_UNITS = "万件|家|%|项|件|个|分"
+TABLE_UNITS = "万件|家|%|项|件|个月|个|分|天|工作日"
 ROW_RE = re.compile(
     rf"(?P<name>\S.*?)\s+(?P<measure>{TABLE_UNITS})\s+(?P<base>\d+(?:\.\d+)?|-)\s+"
     rf"(?P<target>\d+(?:\.\d+)?)\s*(?P<cmp>以\s*上|以\s*内)?"

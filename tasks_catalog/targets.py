@@ -44,7 +44,8 @@ LEADING_NOISE = re.compile(
     r"|全市|全省|全区|基本|确保|目标|\d{1,2}月底前)+"
 )
 TRAILING_NOISE = re.compile(
-    r"(?:累计|达到|达|保持|为|实现|缩短至|缩短到|提高到|提升至|提高至|控制在|降至|稳定在|保持在|的)+$"
+    r"(?:累计|达到|达|保持|为|实现|缩短至|缩短到|提高到|提升至|提高至|控制在|降至|稳定在|保持在|的"
+    r"|力争|争取|确保)+$"
 )
 NOT_A_TARGET = re.compile(r"给予|补助|奖励|资助|万元|排名|选择|选取|涉及|约\d|强企业|（含）|一般为")
 # 每5年修订1次, 每年调整1次: how often something is done, not a target
@@ -165,6 +166,7 @@ def _in_clause(
         if (not name or name == verb_prefix(name) or joined or share or short) and after:
             # 新增 20 项国家标准 → 新增国家标准; 建设50所A和150个B → 建设A, 建设B
             head = verb_prefix(previous.name) if joined and previous else name
+            head = verb_prefix(head) if share else head
             raw_name = before + after
             name = _clean_name(head + after)
         if not name:
