@@ -57,9 +57,7 @@ ROLE_WORDS = (
 )
 LEAD_RULE_NOTE = re.compile(r"列第一位|排在第一位|排名第一|排在首位|排序第一")
 NOTE = re.compile(r"^(?:下同|不再列出|不再做分工|不再分工|不再重复列出|以下同)$")
-DEFAULT_NOTE = re.compile(
-    r"(?:以下|下同|不再列出|不再做分工|不再重复)"
-)
+DEFAULT_NOTE = re.compile(r"(?:以下|下同|不再列出|不再做分工|不再重复)")
 DEFAULT_UNITS = re.compile(
     r"(?:均需|均由|均涉及|均要求|需)(?P<units>[^，。；]+?)(?:负责落实|落实|负责|参与|配合)?"
     r"(?:[，。；]|$)"

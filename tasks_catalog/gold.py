@@ -75,7 +75,9 @@ def load_gold(path: Path) -> Gold:
         )
         for t in raw.get("targets") or []
     ]
-    return Gold(raw["source"], raw.get("year"), tasks, targets, raw.get("title"), raw.get("doc_number"))
+    return Gold(
+        raw["source"], raw.get("year"), tasks, targets, raw.get("title"), raw.get("doc_number")
+    )
 
 
 @dataclass

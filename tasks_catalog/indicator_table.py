@@ -48,7 +48,7 @@ def in_table(lines: list[tuple[str, int]]) -> list[FoundTarget]:
         if kind is None:
             kind = "level" if measure in LEVEL_MEASURES else "cumulative"
         cmp_word = (m.group("cmp") or "").replace(" ", "")
-        base = m.group("base")
+        base_text = m.group("base")
         found.append(
             FoundTarget(
                 name=raw_name.strip(),
@@ -59,8 +59,8 @@ def in_table(lines: list[tuple[str, int]]) -> list[FoundTarget]:
                 kind=kind,
                 per_year=False,
                 year=year,
-                baseline=None if base == "-" else Decimal(base),
-                baseline_year=None if base == "-" else baseline_year,
+                baseline=None if base_text == "-" else Decimal(base_text),
+                baseline_year=None if base_text == "-" else baseline_year,
                 span=text.span(m.start(), m.end()),
             )
         )

@@ -6,9 +6,7 @@ import re
 
 from tasks_catalog.text import Line, clean_line
 
-TITLE = re.compile(
-    r"^[^《]*关于.+(?:意见|规划|方案|通知|办法|计划|决定|细则|要点|分解|清单|措施)$"
-)
+TITLE = re.compile(r"^[^《]*关于.+(?:意见|规划|方案|通知|办法|计划|决定|细则|要点|分解|清单|措施)$")
 # A title without 关于: 相山区城管局2024年第四季度重点工作任务完成情况, 潮州市…实施方案（2019-2020年）
 PLAIN_TITLE = re.compile(
     r"^[^，。：:；|]{4,60}(?:方案|规划|计划|要点|清单|情况|分解|意见)(?:（[^（）]{1,16}）)?$"
@@ -59,7 +57,7 @@ def doc_number(lines: list[tuple[str, int]]) -> str | None:
                 continue
             cut = m.group().index("〔")
             number = NUMBER_PREFIX_NOISE.sub("", m.group()[:cut]) + m.group()[cut:]
-            alone = flat == m.group() or flat.startswith(number) and len(flat) <= len(number) + 2
+            alone = flat == m.group() or (flat.startswith(number) and len(flat) <= len(number) + 2)
             labelled = before.endswith("文号") or "文号" in before[-12:]
             in_title = flat.endswith(("）", ")")) and "关于" in flat
             if alone or labelled or in_title:

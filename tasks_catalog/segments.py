@@ -19,7 +19,9 @@ from tasks_catalog.text import Piece
 SUB_ITEM = re.compile(r"^（(\d{1,2})）")
 LABEL_LINE = re.compile(r"^(?:牵头单位|责任单位|牵头部门|责任部门|主办单位|配合单位|协办单位)：")
 # 道路交通安全专项整治，由公安、交通部门负责，有关部门配合。
-PROSE = re.compile(r"[，,]由(?P<units>[^。；]{2,60}?负责(?:[，,][^。；]{2,40}?(?:配合|参与|协助))?)[。；]")
+PROSE = re.compile(
+    r"[，,]由(?P<units>[^。；]{2,60}?负责(?:[，,][^。；]{2,40}?(?:配合|参与|协助))?)[。；]"
+)
 
 
 @dataclass

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 OPEN, CLOSE = "（", "）"
-SHARED = re.compile(r"(?P<subjects>.+?)(?P<word>分别|均|各)(?P<verb>[^\d零一二两三四五六七八九十]{0,4})(?P<nums>\d.*)$")
+SHARED = re.compile(
+    r"(?P<subjects>.+?)(?P<word>分别|均|各)(?P<verb>[^\d零一二两三四五六七八九十]{0,4})(?P<nums>\d.*)$"
+)
 
 
 def _split(text: str) -> list[str]:
@@ -30,7 +32,9 @@ def split_shared(clause: str) -> list[tuple[str, re.Match[str]]] | None:
     m = SHARED.match(clause)
     if m is None:
         return None
-    numbers = [n for n in TARGET_RE.finditer(clause, m.start("nums")) if n.group("num")[0].isdigit()]
+    numbers = [
+        n for n in TARGET_RE.finditer(clause, m.start("nums")) if n.group("num")[0].isdigit()
+    ]
     if not numbers:
         return None
     subjects, tail = _subjects(m.group("subjects"))

@@ -50,7 +50,9 @@ TRAILING_NOISE = re.compile(
 NOT_A_TARGET = re.compile(r"给予|补助|奖励|资助|万元|排名|选择|选取|涉及|约\d|强企业|（含）|一般为")
 # 每5年修订1次, 每年调整1次: how often something is done, not a target
 FREQUENCY = re.compile(r"每\d*[年月季周]\D{0,12}\d+次")
-FALLING = re.compile(r"周期|时间|时长|时限|发生率|死亡率|失业率|能耗|排放|浓度|事故|天数$|成本|下降")
+FALLING = re.compile(
+    r"周期|时间|时长|时限|发生率|死亡率|失业率|能耗|排放|浓度|事故|天数$|成本|下降"
+)
 
 
 @dataclass
@@ -109,7 +111,9 @@ def _year_of(horizon: re.Match[str] | None) -> int | None:
     return int(year) if year else None
 
 
-def in_sentence(piece: Piece, default_year: int | None, in_table: bool = False) -> list[FoundTarget]:
+def in_sentence(
+    piece: Piece, default_year: int | None, in_table: bool = False
+) -> list[FoundTarget]:
     """Return the targets stated in one paragraph of cleaned text (or one cell of a task table,
     where every number of the task is a target for the document's year)."""
     found: list[FoundTarget] = []

@@ -40,8 +40,10 @@ def _chapter_kind(chapter: Node) -> str:
         return "steps"
     if PREAMBLE.search(heading):
         # 一、工作目标 with its own paragraph and then （一）…: the sections are the tasks
-        if chapter.body and chapter.children and not any(
-            PREAMBLE.search(c.head.text) for c in chapter.children
+        if (
+            chapter.body
+            and chapter.children
+            and not any(PREAMBLE.search(c.head.text) for c in chapter.children)
         ):
             return "tasks"
         return "preamble"
@@ -124,7 +126,9 @@ def _units(clause: Clause | None, ctx: Context) -> list[UnitRef]:
 # --- documents without numbered tasks --------------------------------------------------------
 
 # 市公安局牵头，负责组织开展对道路交通领域的专项整治工作。
-PROSE_LEAD = re.compile(r"(?:^|(?<=[。；]))(?P<unit>[^，。；“”]{2,20}?)牵头[，,]负责(?P<what>[^。；]+)[。；]")
+PROSE_LEAD = re.compile(
+    r"(?:^|(?<=[。；]))(?P<unit>[^，。；“”]{2,20}?)牵头[，,]负责(?P<what>[^。；]+)[。；]"
+)
 
 
 def prose_tasks(paras: list[Line], ctx: Context) -> list[Task]:

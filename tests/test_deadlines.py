@@ -40,7 +40,10 @@ def test_a_task_with_several_milestones_is_due_at_the_last():
 
 def test_an_action_verb_or_a_policy_period_is_not_a_deadline():
     assert in_text("持续推进“一网通办”“一日办结”。", 2022) is None  # 01
-    assert in_text("实施阶段性降低用人单位基本医疗保险缴费费率政策,实施期限至2021年12月31日。", 2021) is None  # 07
+    assert (
+        in_text("实施阶段性降低用人单位基本医疗保险缴费费率政策,实施期限至2021年12月31日。", 2021)
+        is None
+    )  # 07
 
 
 def test_a_task_horizon_in_its_text_is_its_deadline():

@@ -12,7 +12,16 @@ from tasks_catalog.extract import extract
 from tests.corpus_helpers import draft, task, units
 
 FIXTURES = Path(__file__).with_name("fixtures")
-HEADER = ["序号", "重点任务", "牵头单位", "责任单位", "配合单位", "责任领导", "完成时限", "季度目标"]
+HEADER = [
+    "序号",
+    "重点任务",
+    "牵头单位",
+    "责任单位",
+    "配合单位",
+    "责任领导",
+    "完成时限",
+    "季度目标",
+]
 
 
 def test_a_docx_task_split_table_with_merged_cells_and_a_continuation_row(tmp_path: Path):
@@ -72,7 +81,11 @@ def test_an_xlsx_task_split_table_with_merged_cells_and_a_continuation_row(tmp_p
     plan = extract(path)
     assert [t.ref for t in plan.tasks] == ["1", "2"]
     first = task(plan, "1")
-    assert units(first) == [("区住建局", "lead"), ("各街道办事处", "support"), ("区财政局", "support")]
+    assert units(first) == [
+        ("区住建局", "lead"),
+        ("各街道办事处", "support"),
+        ("区财政局", "support"),
+    ]
     assert str(first.due_date) == "2025-06-30"
     assert "三季度完成主体" in first.body
     assert (task(plan, "2").deadline, str(task(plan, "2").due_date)) == ("每年年底前", "2025-12-31")

@@ -203,7 +203,7 @@ def test_a_label_on_its_own_line_after_a_target_heading_assigns_it():
     )
     assert [t.ref for t in plan.tasks] == ["一(一)", "一(二)"]
     assert units(task(plan, "一(二)")) == [("区科技和经信局", "lead")]
-    assert [(t.name, t.value, t.cmp) for t in plan.targets][0] == ("地区生产总值增长", 7, ">=")
+    assert next((t.name, t.value, t.cmp) for t in plan.targets) == ("地区生产总值增长", 7, ">=")
 
 
 def test_inline_sub_items_each_with_a_clause_are_tasks_of_their_own():
