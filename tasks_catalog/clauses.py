@@ -201,7 +201,16 @@ def _group(part: str, label_role: str | None) -> list[_Group]:
     role = label_role
     for word, word_role in ROLE_WORDS:
         if part.endswith(word) and len(part) > len(word):
-            part, role = part[: -len(word)], word_role
+            rest = part[: -len(word)]
+            if (
+                word.startswith("按职责")
+                and unitnames.is_collective(rest)
+                and not re.search(r"[、，]|等$", rest)
+            ):
+                return [
+                    _Group([part], word_role)
+                ]  # 市级部门按职责分工负责: the phrase is the collective
+            part, role = rest, word_role
             break
     return [_Group(unitnames.split_names(part), role)]
 
@@ -217,7 +226,10 @@ def _looks_like_units(groups: list[_Group], labelled: bool) -> bool:
     """A labelled clause names units whatever they are called (舟山海关); without a label most
     names must end like a unit's and none may read like a sentence."""
     names = [n for g in groups for n in g.names]
-    if not names or any(unitnames.NOT_IN_NAMES.search(n) or len(n) > 30 for n in names):
+    if not names or any(
+        unitnames.NOT_IN_NAMES.search(n.removesuffix("按职责分工负责")) or len(n) > 30
+        for n in names
+    ):
         return False
     if labelled:
         return True

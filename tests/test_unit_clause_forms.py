@@ -149,7 +149,7 @@ def test_units_that_lead_and_the_relevant_departments_by_their_duties():
     assert units(task(plan, "(二十四)")) == [
         ("国家发展改革委", "lead"),
         ("农业农村部", "lead"),
-        ("有关部门", "support"),
+        ("有关部门按职责分工负责", "support"),
     ]
 
 
