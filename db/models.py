@@ -87,6 +87,8 @@ class Task(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     span_start: Mapped[int | None]
     span_end: Mapped[int | None]
+    deadline: Mapped[str | None] = mapped_column(Text)  # as written: 2024年底前, 长期坚持
+    due_date: Mapped[dt.date | None] = mapped_column(Date)  # end of that period; None: open-ended
     retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")

@@ -68,7 +68,9 @@ def _dump_json(data: object) -> None:
 
 @catalog_app.command("extract")
 def catalog_extract(
-    file: Annotated[Path, typer.Argument(help="Policy document: .txt (UTF-8 or GB18030) or .docx")],
+    file: Annotated[
+        Path, typer.Argument(help="Policy document: .txt (UTF-8 or GB18030), .docx, .xlsx or .pdf")
+    ],
     format: Annotated[Format, typer.Option("--format", "-f", help="json or yaml")] = Format.json,
 ) -> None:
     """Print a draft catalog of FILE: its tasks, their units and its targets, for review."""
@@ -231,8 +233,15 @@ def catalog_score(
     dir: Annotated[
         Path | None, typer.Option("--dir", help="Catalog folder (default: the shipped catalog)")
     ] = None,
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="Folder of other documents with hand-labelled gold")
+    ] = Path("../shared/corpus"),
+    gold: Annotated[
+        Path, typer.Option("--gold", help="Folder of the gold files (one YAML per document)")
+    ] = Path("tests/corpus_gold"),
 ) -> None:
-    """Compare the extractor's drafts with the reviewed catalog: what it gets right unaided."""
+    """Compare the extractor's drafts with the reviewed catalog, and with the corpus gold:
+    what it gets right unaided."""
     from tasks_catalog.check import DIRECTORY_FILE, check_catalog
     from tasks_catalog.directory import Directory
     from tasks_catalog.extract import extract
@@ -254,6 +263,80 @@ def catalog_score(
         s = score(extract(source, directory), reviewed, directory)
         table.add_row(reviewed.source, str(s.tasks), str(s.assignments), str(s.targets))
     out.print(table)
+    if corpus.is_dir() and gold.is_dir():
+        _corpus_table(corpus, gold, directory)
+
+
+def _percent(right: int, total: int) -> str:
+    return f"{right}/{total} ({100 * right / total:.0f}%)" if total else "–"
+
+
+def _corpus_table(corpus: Path, gold_dir: Path, directory: object) -> None:
+    from tasks_catalog.extract import extract
+    from tasks_catalog.gold import CorpusScore, gold_files, load_gold, score_against_gold
+
+    table = Table(title="extractor vs corpus gold")
+    columns = ("file", "tasks found", "exact units", "leads", "deadlines", "targets recall",
+               "targets precision")  # fmt: skip
+    for col in columns:
+        table.add_column(col)
+    total = CorpusScore("total")
+
+    def row(name: str, s: CorpusScore) -> None:
+        table.add_row(
+            name,
+            _percent(s.found, s.tasks) + (f" +{s.extra}" if s.extra else ""),
+            _percent(s.exact_units, s.scored),
+            _percent(s.exact_leads, s.scored),
+            _percent(s.deadlines_right, s.deadlines)
+            + (f" ({s.deadlines_wrong} wrong)" if s.deadlines_wrong else ""),
+            _percent(s.targets_right, s.targets),
+            _percent(s.targets_right, s.targets_extracted),
+        )
+
+    for path in gold_files(gold_dir):
+        g = load_gold(path)
+        source = corpus / g.source
+        if not source.exists():
+            table.add_row(g.source, "source missing", "", "", "", "", "")
+            continue
+        s = score_against_gold(extract(source, directory), g)  # type: ignore[arg-type]
+        total.add(s)
+        row(g.source[:40], s)
+    row("total", total)
+    out.print(table)
+
+
+@units_app.command("suggest")
+def units_suggest(
+    file: Annotated[Path, typer.Argument(help="Policy document whose units to propose")],
+) -> None:
+    """Propose directory entries for the units FILE names that units.yaml does not know (a new
+    jurisdiction's directory draft, printed as YAML for review)."""
+    import yaml
+
+    from tasks_catalog.check import DIRECTORY_FILE
+    from tasks_catalog.directory import Directory
+    from tasks_catalog.extract import extract
+    from tasks_catalog.proposals import directory_draft, unknown_units
+    from tasks_catalog.reading import DocumentError
+
+    directory = Directory.load(Settings().catalog_path() / DIRECTORY_FILE)
+    try:
+        plan = extract(file, directory)
+    except DocumentError as exc:
+        _fail(str(exc))
+        return
+    unknown = unknown_units(plan, directory)
+    if not unknown:
+        out.print(f"{file}：文中点名的单位都已在单位名录中（all units are known）")
+        return
+    for name, closest in unknown:
+        hint = f"（最接近：{'、'.join(closest)}）" if closest else ""
+        err.print(f"未知单位 unknown unit: {name}{hint}", highlight=False, markup=False)
+    draft = directory_draft(plan, [name for name, _ in unknown])
+    sys.stdout.write("# 请核对后加入 tasks_catalog/data/units.yaml 的 jurisdictions 列表\n")
+    sys.stdout.write(yaml.safe_dump([draft], allow_unicode=True, sort_keys=False))
 
 
 @units_app.command("list")

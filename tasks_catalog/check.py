@@ -35,8 +35,16 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
     def check_unit(name: str, path: tuple[str | int, ...], field: str) -> None:
         try:
             directory.resolve(name, plan.jurisdiction)
-        except (UnknownUnit, AmbiguousUnit) as exc:
-            add(path, field, f"{exc}; add it to tasks_catalog/data/units.yaml or correct the name")
+        except UnknownUnit as exc:
+            closest = "、".join(exc.suggestions) or "无"
+            add(
+                path,
+                field,
+                f"{exc}; 单位名录中没有“{exc.name}”（最接近：{closest}），请核对名称或把它加入"
+                "单位名录 units.yaml（可用 duban units suggest FILE 生成草稿）",
+            )
+        except AmbiguousUnit as exc:
+            add(path, field, f"单位名称有歧义，请写全称; {exc}; correct the name")
 
     if plan.host:
         check_unit(plan.host, ("host",), "host")

@@ -1,8 +1,13 @@
-"""Find the responsible-unit clause of a task and split it into units and roles.
+"""Find the responsible-unit clauses of a task and split them into units and roles.
 
-Forms seen in real documents (after `text.clean_line` made the brackets full-width):
-（责任单位：A、B）  〔责任单位：A，各县（区）政府〕  （牵头单位：A；配合单位：B）
-（A牵头，B配合）  〔A牵头，B等按职责分工负责〕
+Forms seen in real documents (after `text.clean_line` made the brackets full-width and turned
+【】 and [ ] into 〔〕):
+（责任单位：A、B）  〔责任单位：A，各县（区）政府〕  （牵头单位：A；配合单位：B）  （牵头单位：A责任单位：B）
+（A牵头，B配合）  （A、B分别牵头）  （A牵头，B、C参与，D负责落实。以下均需D落实，不再列出）
+（A会同有关部门负责）  （A指导，B负责落实）  （A、B、C等负责，列第一位者为牵头单位，下同）
+（A、B等和各省级人民政府负责）  （牵头单位：A；责任单位：B，6月底完成）
+A clause names units; its notes (下同, 列第一位者…, 不再列出) are not units, a deadline in it is
+the task's, and a note such as 以下均需D落实，不再列出 adds D to this task and every later one.
 """
 
 from __future__ import annotations
@@ -10,22 +15,53 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tasks_catalog import unitnames
+from tasks_catalog.deadlines import CLAUSE_DEADLINE
+
 OPEN, CLOSE = "（〔", "）〕"
-# A clause must name one of these to count as a units clause.
-CLAUSE_WORDS = ("责任单位", "牵头单位", "配合单位", "牵头", "责任部门", "主办单位", "协办单位")
-COLLECTIVE_HINTS = (
-    "按职责分工负责",
-    "各县",
-    "各区",
-    "各镇",
-    "各功能区",
-    "功能区管委会",
-    "各有关",
-    "相关部门",
+LABELS = {
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "主办单位": "lead",
+    "主责单位": "lead",
+    "责任单位": "responsible",
+    "责任部门": "responsible",
+    "落实单位": "responsible",
+    "配合单位": "support",
+    "配合部门": "support",
+    "协办单位": "support",
+    "参与单位": "support",
+    "协助单位": "support",
+}
+LABEL = re.compile(rf"({'|'.join(LABELS)})：")
+# Role words after a group of names, longest first. "main" is 负责/指导: the lead where the
+# clause also names supporters, otherwise the first listed leads.
+ROLE_WORDS = (
+    ("分别牵头负责", "lead"),
+    ("分别牵头", "lead"),
+    ("牵头负责", "lead"),
+    ("牵头督导", "lead"),
+    ("牵头落实", "lead"),
+    ("牵头", "lead"),
+    ("按职责分工负责", "main"),
+    ("按职责负责", "main"),
+    ("负责落实", "carry"),
+    ("参与", "support"),
+    ("配合", "support"),
+    ("协助", "support"),
+    ("协办", "support"),
+    ("共同负责", "main"),
+    ("负责", "main"),
+    ("指导", "main"),
+    ("落实", "carry"),
 )
-SEPARATORS = re.compile(r"[、，；]")
-LEAD_LABEL = re.compile(r"^(?:责任单位|责任部门|牵头单位|主办单位)：")
-SUPPORT_LABEL = re.compile(r"^(?:配合单位|协办单位|参与单位)：")
+LEAD_RULE_NOTE = re.compile(r"列第一位|排在第一位|排名第一|排在首位|排序第一")
+NOTE = re.compile(r"^(?:下同|不再列出|不再做分工|不再分工|不再重复列出|以下同)$")
+DEFAULT_NOTE = re.compile(r"(?:以下|下同|不再列出|不再做分工|不再重复)")
+DEFAULT_UNITS = re.compile(
+    r"(?:均需|均由|均涉及|均要求|需)(?P<units>[^，。；]+?)(?:负责落实|落实|负责|参与|配合)?"
+    r"(?:[，。；]|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -39,20 +75,44 @@ class Clause:
     start: int  # index of the opening bracket in the paragraph text
     end: int  # index after the closing bracket
     units: tuple[UnitMention, ...]
+    deadline: str | None = None
+    defaults: tuple[str, ...] = ()  # units the clause sets for every later task
+    lead_rule: str | None = None
+
+
+def find_clauses(text: str) -> list[Clause]:
+    """Return the bracketed units clauses in `text`, in order."""
+    found: list[Clause] = []
+    i = 0
+    while i < len(text):
+        if text[i] in OPEN:
+            end = _matching_close(text, i)
+            if end is not None:
+                clause = _clause_at(text, i, end)
+                if clause is not None:
+                    found.append(clause)
+                    i = end
+                    continue
+        i += 1
+    return found
 
 
 def find_clause(text: str) -> Clause | None:
     """Return the last bracketed units clause in `text`, or None."""
-    for start in range(len(text) - 1, -1, -1):
-        if text[start] not in OPEN:
-            continue
-        end = _matching_close(text, start)
-        if end is None:
-            continue
-        inner = text[start + 1 : end - 1]
-        if _is_units_clause(inner):
-            return Clause(start, end, parse_units(inner))
-    return None
+    found = find_clauses(text)
+    return found[-1] if found else None
+
+
+def _clause_at(text: str, start: int, end: int) -> Clause | None:
+    inner = text[start + 1 : end - 1]
+    before = text[:start].rstrip()
+    after = text[end:].lstrip()
+    at_sentence_end = (
+        not before or before[-1] in "。；！？：）〕" or not after or after[0] in "。；（〔"
+    )
+    if not at_sentence_end and not LABEL.match(inner):
+        return None
+    return parse_clause(inner, start, end)
 
 
 def _matching_close(text: str, start: int) -> int | None:
@@ -67,22 +127,15 @@ def _matching_close(text: str, start: int) -> int | None:
     return None
 
 
-def _is_units_clause(inner: str) -> bool:
-    if LEAD_LABEL.match(inner) or SUPPORT_LABEL.match(inner):
-        return True
-    # （A牵头，B配合）: a short list ending in a role word, no sentence inside.
-    return "牵头" in inner and "。" not in inner and len(inner) < 200
-
-
-def _split(inner: str) -> list[str]:
-    """Split on 、，； but not inside nested brackets such as 各县（区）政府."""
+def split_top(text: str, separators: str) -> list[str]:
+    """Split on `separators` outside nested brackets (各县（市、区）政府 stays whole)."""
     parts, depth, cur = [], 0, ""
-    for ch in inner:
+    for ch in text:
         if ch in OPEN:
             depth += 1
         elif ch in CLOSE:
             depth -= 1
-        if depth == 0 and SEPARATORS.match(ch):
+        if depth == 0 and ch in separators:
             parts.append(cur)
             cur = ""
         else:
@@ -91,63 +144,121 @@ def _split(inner: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def parse_units(inner: str) -> tuple[UnitMention, ...]:
-    """Return the units of a clause in order, the lead(s) first as written.
+@dataclass
+class _Group:
+    names: list[str]
+    role: str | None  # lead | support | main | carry | responsible | None
 
-    Without an explicit role the first listed unit leads and the others support (the usual
-    rule, which documents also state as 列第一位者为牵头单位).
-    """
+
+def parse_clause(inner: str, start: int = 0, end: int = 0) -> Clause | None:
+    """Return the clause `inner` (without brackets) states, or None if it names no units."""
+    sentences = split_top(inner, "。")
+    if not sentences:
+        return None
+    groups, deadline, lead_rule, defaults = _groups(sentences[0])
+    for note in sentences[1:]:
+        defaults += _defaults(note)
+        if LEAD_RULE_NOTE.search(note):
+            lead_rule = note
+    units = _roles(groups)
+    if not units or not _looks_like_units(groups, bool(LABEL.search(sentences[0]))):
+        return None
+    return Clause(start, end, units, deadline, tuple(defaults), lead_rule)
+
+
+def _groups(sentence: str) -> tuple[list[_Group], str | None, str | None, list[str]]:
+    groups: list[_Group] = []
+    deadline = lead_rule = None
+    defaults: list[str] = []
+    label_role: str | None = None
+    for part in split_top(LABEL.sub(r"；\1：", sentence), "，；"):
+        if NOTE.match(part):
+            continue
+        if LEAD_RULE_NOTE.search(part):
+            lead_rule = part
+            continue
+        if CLAUSE_DEADLINE.fullmatch(part):
+            deadline = part
+            continue
+        if DEFAULT_NOTE.search(part) and (found := _defaults(part)):
+            defaults += found
+            continue
+        if m := LABEL.match(part):
+            label_role, part = LABELS[m.group(1)], part[m.end() :]
+        groups += [g for g in _group(part, label_role) if g.names]
+    return groups, deadline, lead_rule, defaults
+
+
+def _group(part: str, label_role: str | None) -> list[_Group]:
+    """One part of a clause: names and the role word after them (A会同B负责 is two groups)."""
+    part = part.removeprefix("由").strip()
+    if "会同" in part and part.endswith("负责"):
+        head, _, rest = part[: -len("负责")].partition("会同")
+        return [
+            _Group(unitnames.split_names(head), "main"),
+            _Group(unitnames.split_names(rest), "support"),
+        ]
+    role = label_role
+    for word, word_role in ROLE_WORDS:
+        if part.endswith(word) and len(part) > len(word):
+            rest = part[: -len(word)]
+            if (
+                word.startswith("按职责")
+                and unitnames.is_collective(rest)
+                and not re.search(r"[、，]|等$", rest)
+            ):
+                return [
+                    _Group([part], word_role)
+                ]  # 市级部门按职责分工负责: the phrase is the collective
+            part, role = rest, word_role
+            break
+    return [_Group(unitnames.split_names(part), role)]
+
+
+def _defaults(note: str) -> list[str]:
+    m = DEFAULT_UNITS.search(note)
+    if not m or not DEFAULT_NOTE.search(note):
+        return []
+    return unitnames.split_names(m.group("units"))
+
+
+def _looks_like_units(groups: list[_Group], labelled: bool) -> bool:
+    """A labelled clause names units whatever they are called (舟山海关); without a label most
+    names must end like a unit's and none may read like a sentence."""
+    names = [n for g in groups for n in g.names]
+    if not names or any(
+        unitnames.NOT_IN_NAMES.search(n.removesuffix("按职责分工负责")) or len(n) > 30
+        for n in names
+    ):
+        return False
+    if labelled:
+        return True
+    if not any(g.role for g in groups):
+        return False  # （场所）, （浙江）: a remark, not an assignment
+    return sum(unitnames.has_unit_suffix(n) for n in names) * 2 >= len(names)
+
+
+def _roles(groups: list[_Group]) -> tuple[UnitMention, ...]:
+    """Decide each group's role; the first listed leads where the text marks no lead."""
+    kinds = {g.role for g in groups}
+    has_lead = "lead" in kinds
+    has_support = bool(kinds & {"support", "carry"})
     mentions: list[UnitMention] = []
-    explicit = False
-    for segment in _split_segments(inner):
-        segment_role = "?"
-        if m := SUPPORT_LABEL.match(segment):
-            segment_role, segment, explicit = "support", segment[m.end() :], True
-        elif m := LEAD_LABEL.match(segment):
-            if segment.startswith("牵头单位"):
-                segment_role, explicit = "lead", True
-            segment = segment[m.end() :]
-        pending: list[str] = []  # names waiting for a trailing role word: A、B牵头
-        for name in _split(segment):
-            role, name = _trailing_role(name)
-            if role is None:
-                pending.append(name)
-                continue
-            explicit = True
-            mentions += [UnitMention(p, role) for p in pending]
-            pending = []
-            if name:
-                mentions.append(UnitMention(name, role))
-        mentions += [UnitMention(p, segment_role) for p in pending]
-    if not explicit:
-        return tuple(
+    for g in groups:
+        role = g.role
+        if role == "responsible":
+            role = "support" if has_lead else None
+        elif role == "main":
+            role = "support" if has_lead else ("lead" if has_support else None)
+        elif role == "carry":
+            role = "support" if len(groups) > 1 else None
+        mentions += [UnitMention(n, role or "?") for n in g.names]
+    if not any(m.role == "lead" for m in mentions):
+        mentions = [
             UnitMention(m.name, "lead" if i == 0 else "support") for i, m in enumerate(mentions)
-        )
+        ]
     return tuple(UnitMention(m.name, "support" if m.role == "?" else m.role) for m in mentions)
 
 
-def _split_segments(inner: str) -> list[str]:
-    """（牵头单位：A；配合单位：B） has labelled segments; split before each later label."""
-    return re.split(
-        r"[；，](?=(?:责任单位|责任部门|牵头单位|主办单位|配合单位|协办单位|参与单位)：)", inner
-    )
-
-
-def _trailing_role(name: str) -> tuple[str | None, str]:
-    """市科技局牵头 → ('lead', '市科技局'); B等按职责分工负责 → ('support', 'B') plus a placeholder."""
-    for word, role in (
-        ("牵头负责", "lead"),
-        ("牵头", "lead"),
-        ("配合", "support"),
-        ("协助", "support"),
-    ):
-        if name.endswith(word) and len(name) > len(word):
-            return role, name[: -len(word)].strip()
-    m = re.match(r"^(.+?)等(?:部门|单位)?按职责分工负责$", name)
-    if m:
-        return "support", m.group(1)
-    return None, name
-
-
 def is_collective(name: str) -> bool:
-    return any(h in name for h in COLLECTIVE_HINTS)
+    return unitnames.is_collective(name)

@@ -65,7 +65,8 @@ def plan_values(plan: schema.Plan, host_id: str | None) -> dict[str, Any]:
 def task_values(position: int, task: schema.Task) -> dict[str, Any]:
     span = task.span or (None, None)
     return dict(position=position, section=task.section, title=task.title, body=task.body,
-                span_start=span[0], span_end=span[1], retired_at=None)  # fmt: skip
+                span_start=span[0], span_end=span[1], deadline=task.deadline,
+                due_date=task.due_date, retired_at=None)  # fmt: skip
 
 
 def assignment_values(position: int, unit: schema.UnitRef) -> dict[str, Any]:
@@ -128,7 +129,8 @@ def _stored(session: Session, model: type, fields: Iterable[str], where: Any, *k
 
 
 UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "retired_at")
-TASK_FIELDS = ("position", "section", "title", "body", "span_start", "span_end", "retired_at")
+TASK_FIELDS = ("position", "section", "title", "body", "span_start", "span_end", "deadline",
+               "due_date", "retired_at")  # fmt: skip
 ASSIGNMENT_FIELDS = ("role", "position", "proposed", "retired_at")
 TARGET_FIELDS = ("position", "name", "measure", "cmp", "value", "value_max", "kind", "per_year",
                  "baseline", "baseline_year", "year", "owner_unit_id", "span_start", "span_end",
@@ -273,6 +275,8 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
             {
                 "ref": t.ref,
                 "title": t.title,
+                "deadline": t.deadline,
+                "due_date": t.due_date.isoformat() if t.due_date else None,
                 "units": [
                     {
                         "name": a.unit.name,
@@ -321,6 +325,8 @@ def draft_dict(plan: schema.Plan) -> dict[str, Any]:
             {
                 "ref": t.ref,
                 "title": t.title,
+                "deadline": t.deadline,
+                "due_date": t.due_date.isoformat() if t.due_date else None,
                 "units": [
                     {"name": u.name, "role": u.role, **({"proposed": True} if u.proposed else {})}
                     for u in t.units

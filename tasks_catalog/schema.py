@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
@@ -30,6 +31,9 @@ class Task(Strict):
     body: str = ""
     span: tuple[int, int] | None = None
     units: list[UnitRef] = Field(default_factory=list)
+    # as written (2024年底前, 6月底前, 长期坚持) and the last day of that period; None when open-ended
+    deadline: str | None = None
+    due_date: dt.date | None = None
 
 
 class Target(Strict):

@@ -31,6 +31,8 @@ CHAR_MAP = {
     "］": "〕",
     "【": "〔",
     "】": "〕",
+    "[": "〔",
+    "]": "〕",
 }
 FULLWIDTH_DIGITS = {chr(0xFF10 + i): str(i) for i in range(10)}
 TERMINAL = "。！？；："
@@ -41,6 +43,8 @@ HEADING_MARKER = re.compile(
     r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.、](?!\d)|（\d{1,2}）)"
 )
 TABLE_CAPTION = re.compile(r"^\s*表\s*\d+\s*[-－—]\s*\d+")
+# Pinyin a web mirror wrote after some characters: 發(fā)展, 經(jīng)開區(qū).
+PINYIN_NOTE = re.compile(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\)")
 
 
 def is_ideograph(ch: str) -> bool:
@@ -121,6 +125,10 @@ def clean_line(raw: str, base: int) -> Line:
     bold = stripped.startswith("**") and stripped.endswith("**") and len(stripped) > 4
     i = 0
     while i < len(raw):
+        note = PINYIN_NOTE.match(raw, i) if raw[i] == "(" else None
+        if note:
+            i = note.end()
+            continue
         if raw.startswith("**", i):
             i += 2
             continue

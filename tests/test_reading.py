@@ -34,7 +34,7 @@ def test_docx_is_read(tmp_path: Path):
 def test_empty_binary_and_meaningless_files_say_what_is_wrong(tmp_path: Path):
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n")
-    with pytest.raises(DocumentError, match=r"empty\.txt: the file is empty"):
+    with pytest.raises(DocumentError, match=r"empty\.txt：文件为空"):
         read_document(empty)
     binary = tmp_path / "image.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")

@@ -78,11 +78,12 @@ def test_a_flattened_indicator_table():
         for t in in_table(source_lines(table))
     ]
     assert rows == [
-        ("浙江省政府质量奖企业", "=", 2, "家", "cumulative", 1, 2020, 2025),
+        # no comparator in an indicator table: at least, for a quantity that should rise
+        ("浙江省政府质量奖企业", ">=", 2, "家", "cumulative", 1, 2020, 2025),
         ("制造业产品质量合格率", ">=", 96, "%", "level", 95, 2020, 2025),
         (
             "累计创鲁班奖、国家优质工程奖、詹天佑奖等国家级奖",
-            "=",
+            ">=",
             8,
             "项",
             "cumulative",
@@ -91,5 +92,5 @@ def test_a_flattened_indicator_table():
             2025,
         ),
         ("制定“浙江制造”标准", ">=", 20, "项", "increment", 27, 2020, 2025),
-        ("国内有效商标注册数", "=", 2, "万件", "cumulative", Decimal("1.23"), 2020, 2025),
+        ("国内有效商标注册数", ">=", 2, "万件", "cumulative", Decimal("1.23"), 2020, 2025),
     ]
