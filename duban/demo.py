@@ -29,6 +29,7 @@ from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
 from reporting.progress import TargetSpec, expected_value
 from tasks_catalog import schema
+from vocab.words import RequestStatus
 
 if TYPE_CHECKING:  # Prefect is imported only when the demo runs days through it
     from flows.prefect_flows import PrefectDays
@@ -146,7 +147,7 @@ def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counte
     with rt.sessions() as session:
         rows = session.execute(
             select(Request, Period, Plan).join(Period, Request.period_id == Period.id).join(Plan, Period.plan_id == Plan.id)
-            .where(Request.status == "pending")
+            .where(Request.status == RequestStatus.PENDING)
         ).all()  # fmt: skip
         targets = {t.id: t for t in session.scalars(select(Target))}
     for request, period, plan in rows:
@@ -257,8 +258,8 @@ def summary_rows(rt: Runtime) -> tuple[list[dict[str, object]], Counter[str]]:
                 .where(Request.period_id == period.id)
             )
             rows.append({"plan": plan.slug.removeprefix("zhoushan-"), "period": period.label, "due": f"{period.due_on:%m-%d}",
-                         "units": sum(statuses.values()), "on time": statuses["submitted"], "late": statuses["late"],
-                         "missing": statuses["pending"], "files": files})  # fmt: skip
+                         "units": sum(statuses.values()), "on time": statuses[RequestStatus.SUBMITTED], "late": statuses[RequestStatus.LATE],
+                         "missing": statuses[RequestStatus.PENDING], "files": files})  # fmt: skip
         messages = Counter(session.scalars(select(Notification.status)))
     return rows, messages
 

@@ -33,6 +33,7 @@ from reporting.cycle import SHANGHAI, UnitWork, due_end, reporting_of, work_by_p
 from reporting.figures import PeriodAssessment, TargetRow, TaskRow, UnitRow
 from reporting.progress import BEHIND, NO_DATA, ON_TRACK, SERIOUSLY_BEHIND, TargetSpec
 from reporting.progress import assess as assess_target
+from vocab.words import FlagKind, FlagSubject, ProgressStatus, ReportStatus, RequestStatus, Severity
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -198,14 +199,18 @@ def _assess(h: History, period: Period, as_of: dt.date) -> PeriodAssessment:
     for r in requests:
         sub, first = h.latest.get(r.id), h.first.get(r.id)
         status = (
-            "waived"
-            if r.status == "waived"
-            else ("missing" if sub is None else ("late" if first and first.late else "submitted"))
+            ReportStatus.WAIVED
+            if r.status == RequestStatus.WAIVED
+            else (
+                ReportStatus.MISSING
+                if sub is None
+                else (ReportStatus.LATE if first and first.late else ReportStatus.SUBMITTED)
+            )
         )
         unit_rows.append(UnitRow(r.unit_id, names[r.unit_id], status, first.received_at.astimezone(SHANGHAI).strftime('%Y-%m-%d %H:%M') if first else None,
                                  bool(first and first.received_at < cutoff)))  # fmt: skip
-    counted = [u for u in unit_rows if u.status != "waived"]
-    reported = sum(u.status in ("submitted", "late") for u in counted)
+    counted = [u for u in unit_rows if u.status != ReportStatus.WAIVED]
+    reported = sum(u.status in (ReportStatus.SUBMITTED, ReportStatus.LATE) for u in counted)
     on_time = sum(u.on_time for u in counted)
 
     # Targets: the series of each target's latest value per period, up to this one.
@@ -246,15 +251,15 @@ def _assess(h: History, period: Period, as_of: dt.date) -> PeriodAssessment:
             row = rows.get(task.id)
             flags = []
             if row is None or not row.text.strip():
-                flags.append("missing")
-            elif row.status == "受阻":
-                flags.append("blocked")
+                flags.append(FlagKind.MISSING)
+            elif row.status == ProgressStatus.BLOCKED:
+                flags.append(FlagKind.BLOCKED)
             if (
                 row is not None
                 and similar(row.text, prev_rows.get((unit_id, task.id), ""))
                 >= rules.copy_similarity
             ):
-                flags.append("copied")
+                flags.append(FlagKind.COPIED)
             task_rows.append(
                 TaskRow(
                     task.id,
@@ -345,22 +350,22 @@ def _flags(
     base = {"period_id": period.id, "assessed_on": as_of}
     flags: list[dict[str, Any]] = []
     for u in result.units:
-        if u.status in ("missing", "late"):
-            flags.append({**base, "subject": "request", "subject_id": request_ids[(period.id, u.unit_id)], "kind": u.status,
-                          "severity": "high" if u.status == "missing" else "medium",
+        if u.status in (ReportStatus.MISSING, ReportStatus.LATE):
+            flags.append({**base, "subject": FlagSubject.REQUEST, "subject_id": request_ids[(period.id, u.unit_id)], "kind": FlagKind(u.status),
+                          "severity": Severity.HIGH if u.status == ReportStatus.MISSING else Severity.MEDIUM,
                           "figures": {"unit": u.unit_name, "received_at": u.received_at}})  # fmt: skip
     for t in result.targets:
         if t.status in (SERIOUSLY_BEHIND, BEHIND, NO_DATA):
-            kind = t.status
+            kind = FlagKind(t.status)
         elif t.status == ON_TRACK and t.will_meet is False:
-            kind = "forecast miss"  # on track today, but the trend will not reach the target
+            kind = FlagKind.FORECAST_MISS  # on track today, but the trend will not reach the target
         else:
             continue
-        flags.append({**base, "subject": "target", "subject_id": t.target_id, "kind": kind,
-                      "severity": "high" if t.status == SERIOUSLY_BEHIND else "medium",
+        flags.append({**base, "subject": FlagSubject.TARGET, "subject_id": t.target_id, "kind": kind,
+                      "severity": Severity.HIGH if t.status == SERIOUSLY_BEHIND else Severity.MEDIUM,
                       "figures": {"name": t.name, "expected": t.expected, "actual": t.actual, "forecast": t.forecast}})  # fmt: skip
     for task in result.tasks:
         for flag in task.flags:
-            flags.append({**base, "subject": "task", "subject_id": task.task_id, "kind": flag, "severity": "medium",
+            flags.append({**base, "subject": FlagSubject.TASK, "subject_id": task.task_id, "kind": flag, "severity": Severity.MEDIUM,
                           "figures": {"ref": task.ref, "unit": task.unit_name}})  # fmt: skip
     return flags

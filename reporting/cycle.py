@@ -30,6 +30,7 @@ from reporting.excel import TargetLine, TaskLine, TemplateData, build_template
 from reporting.periods import periods_for, quarter_name
 from reporting.workdays import WorkCalendar
 from tasks_catalog.schema import Reporting
+from vocab.words import RequestStatus
 
 OPEN_GRACE = dt.timedelta(days=30)  # a period whose due date is further back is history
 CMP_ZH = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "≈": "≈"}
@@ -359,7 +360,7 @@ def open_periods(
                 continue
             period.opened_at = now
             rows = [
-                {"period_id": period.id, "unit_id": unit_id, "code": request_code(period, unit_id), "status": "pending",
+                {"period_id": period.id, "unit_id": unit_id, "code": request_code(period, unit_id), "status": RequestStatus.PENDING,
                  "due_on": period.due_on, "sequence": 0, "created_at": now}
                 for unit_id in units_with_work(session, plan)
             ]  # fmt: skip
@@ -369,7 +370,10 @@ def open_periods(
             ids = session.scalars(select(Request.id).where(Request.period_id == period.id))
             session.execute(
                 RequestEvent.__table__.insert(),
-                [{"request_id": i, "at": now, "status": "pending", "note": "issued"} for i in ids],
+                [
+                    {"request_id": i, "at": now, "status": RequestStatus.PENDING, "note": "issued"}
+                    for i in ids
+                ],
             )
             issued += len(rows)
     session.flush()
@@ -399,9 +403,9 @@ def set_status(
     session: Session, request: Request, status: str, now: dt.datetime, note: str | None = None
 ) -> None:
     request.status = status
-    if status in ("submitted", "late"):
+    if RequestStatus(status).answered:
         request.submitted_at = now
-    if status == "waived":
+    if status == RequestStatus.WAIVED:
         request.waived_at = now
     session.add(RequestEvent(request_id=request.id, at=now, status=status, note=note))
 
@@ -432,7 +436,9 @@ def unit_work_for_request(
 
 def open_requests(session: Session) -> list[Request]:
     return list(
-        session.scalars(select(Request).where(Request.status == "pending").order_by(Request.id))
+        session.scalars(
+            select(Request).where(Request.status == RequestStatus.PENDING).order_by(Request.id)
+        )
     )
 
 
@@ -462,7 +468,7 @@ def extend(
 ) -> Request:
     """Move a request's deadline (to a working day); its invite goes out again with SEQUENCE + 1
     and its reminders restart from the new date."""
-    if request.status == "waived":
+    if request.status == RequestStatus.WAIVED:
         raise ActionError(f"{request.code} is waived; nothing to extend")
     if not cal.is_workday(new_due):
         raise ActionError(
@@ -486,8 +492,8 @@ def waive(
     session: Session, request: Request, now: dt.datetime, reason: str | None = None
 ) -> Request:
     """Excuse a unit from a period's report; its invite is cancelled."""
-    if request.status != "waived":
+    if request.status != RequestStatus.WAIVED:
         request.sequence += 1
-        set_status(session, request, "waived", now, reason or "waived by the office")
+        set_status(session, request, RequestStatus.WAIVED, now, reason or "waived by the office")
         session.flush()
     return request

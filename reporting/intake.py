@@ -24,6 +24,7 @@ from reporting.workbook import (
     WorkbookRejected,
     read_filled,
 )
+from vocab.words import RequestStatus
 
 
 class SubmissionRejected(Exception):
@@ -54,7 +55,7 @@ def record(
 ) -> IntakeResult:
     """Validate the rows against the request's tasks and targets and store them as one
     submission; raise SubmissionRejected (nothing written) when a row does not belong."""
-    if request.status == "waived":
+    if request.status == RequestStatus.WAIVED:
         raise SubmissionRejected([f"请求 {request.code} 已免报（waived）；无需报送"])
     if sha256:
         existing = session.scalar(
@@ -111,8 +112,9 @@ def record(
                 as_of=as_of,
             )
         )
-    if request.status == "pending":
-        set_status(session, request, "late" if late else "submitted", now, f"via {channel}")
+    if request.status == RequestStatus.PENDING:
+        status = RequestStatus.LATE if late else RequestStatus.SUBMITTED
+        set_status(session, request, status, now, f"via {channel}")
     session.flush()
     return IntakeResult(request.code, submission.id, duplicate=False, late=late)
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from reporting.workdays import WorkCalendar
 from tasks_catalog.schema import Ladder
+from vocab.words import RequestStatus
 
 # Who hears: the unit's liaison officers, the unit's leader, or the leading-group office.
 LIAISON, LEADER, OFFICE = "liaison", "leader", "office"
-OPEN_STATUSES = ("pending",)
+OPEN_STATUSES = (RequestStatus.PENDING,)
 
 
 @dataclass(frozen=True)

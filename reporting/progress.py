@@ -6,20 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from vocab import zh
+from vocab.words import TargetStatus
+
 ACHIEVED, ON_TRACK, BEHIND, SERIOUSLY_BEHIND, NO_DATA = (
-    "achieved",
-    "on track",
-    "behind",
-    "seriously behind",
-    "no data",
+    TargetStatus.ACHIEVED,
+    TargetStatus.ON_TRACK,
+    TargetStatus.BEHIND,
+    TargetStatus.SERIOUSLY_BEHIND,
+    TargetStatus.NO_DATA,
 )
-STATUS_ZH = {
-    ACHIEVED: "已达到",
-    ON_TRACK: "符合序时进度",
-    BEHIND: "滞后于序时进度",
-    SERIOUSLY_BEHIND: "严重滞后",
-    NO_DATA: "未报数据",
-}
+STATUS_ZH = {status: zh.word(status) for status in TargetStatus}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from reporting.excel import weekday_zh
 from reporting.ladder import LEADER, LIAISON, OFFICE, Step, due_steps, folded, schedule
 from reporting.periods import quarter_name
 from reporting.workdays import WorkCalendar
+from vocab.words import RequestStatus
 
 LADDER_SPAN = dt.timedelta(days=45)
 # The most pressing kind names the digest.
@@ -107,7 +108,7 @@ def decide_batches(
     done: dict[int, set[str]] = defaultdict(set)
     handled = (
         select(LadderStep.request_id, LadderStep.stage).join(Request, LadderStep.request_id == Request.id)
-        .where(Request.status == "pending", Request.due_on >= recent)
+        .where(Request.status == RequestStatus.PENDING, Request.due_on >= recent)
     )  # fmt: skip
     for request_id, stage in session.execute(handled):
         done[request_id].add(stage)
@@ -118,7 +119,11 @@ def decide_batches(
         select(Request, Period, Plan)
         .join(Period, Request.period_id == Period.id)
         .join(Plan, Period.plan_id == Plan.id)
-        .where(Request.status == "pending", Period.opened_at.is_not(None), Request.due_on >= recent)
+        .where(
+            Request.status == RequestStatus.PENDING,
+            Period.opened_at.is_not(None),
+            Request.due_on >= recent,
+        )
         .order_by(Plan.jurisdiction, Request.unit_id, Request.id)
         .execution_options(yield_per=1000)
     )
@@ -217,7 +222,7 @@ def open_items(
     cache: dict[int, Any] = {}
     query = (
         select(Request).join(Period, Request.period_id == Period.id)
-        .where(Request.status == "pending", Period.opened_at.is_not(None))
+        .where(Request.status == RequestStatus.PENDING, Period.opened_at.is_not(None))
         .order_by(Request.due_on, Request.id)
     )  # fmt: skip
     chunks = [None] if units is None else list(batched(sorted(units), 500))
@@ -244,6 +249,6 @@ def deadline_marks(session: Session) -> dict[str, dict[str, str]]:
     )  # fmt: skip
     for unit_id, code, status, due_on, sequence, opened, label, title, name in rows:
         open_here = marks.setdefault(unit_id, {})
-        if status == "pending" and opened:
+        if status == RequestStatus.PENDING and opened:
             open_here[code] = f"{due_on}|{sequence}|{label}|{title}|{name}"
     return marks

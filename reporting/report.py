@@ -23,26 +23,28 @@ from xlsxwriter.format import Format
 from reporting.figures import PeriodAssessment
 from reporting.periods import quarter_name
 from reporting.progress import ACHIEVED, STATUS_ZH
+from vocab import zh
+from vocab.words import FlagKind, FlagSubject, ReportStatus, TargetStatus
 
 log = logging.getLogger(__name__)
 
 UNIT_STATUS_ZH = {
-    "submitted": "按时报送",
-    "late": "逾期报送",
-    "missing": "未报送",
-    "waived": "免报",
+    ReportStatus.SUBMITTED: "按时报送",
+    ReportStatus.LATE: "逾期报送",
+    ReportStatus.MISSING: "未报送",
+    ReportStatus.WAIVED: "免报",
 }
-FLAG_ZH = {"missing": "未报进展", "blocked": "自报受阻", "copied": "与上期雷同"}
+FLAG_ZH = {kind: zh.flag_word(kind, FlagSubject.TASK) for kind in FlagKind}
 FILLS = {
-    "submitted": "C6EFCE",
-    "late": "FFEB9C",
-    "missing": "FFC7CE",
-    "waived": "EEEEEE",
-    "achieved": "C6EFCE",
-    "on track": "C6EFCE",
-    "behind": "FFEB9C",
-    "seriously behind": "FFC7CE",
-    "no data": "EEEEEE",
+    ReportStatus.SUBMITTED: "C6EFCE",
+    ReportStatus.LATE: "FFEB9C",
+    ReportStatus.MISSING: "FFC7CE",
+    ReportStatus.WAIVED: "EEEEEE",
+    TargetStatus.ACHIEVED: "C6EFCE",
+    TargetStatus.ON_TRACK: "C6EFCE",
+    TargetStatus.BEHIND: "FFEB9C",
+    TargetStatus.SERIOUSLY_BEHIND: "FFC7CE",
+    TargetStatus.NO_DATA: "EEEEEE",
 }
 
 
