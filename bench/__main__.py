@@ -37,7 +37,7 @@ from notifications.dispatch import MessageConfig
 from reporting.assess import TABLES as ASSESSED
 from reporting.assess import assess_periods, store_many
 from reporting.cycle import ensure_periods
-from reporting.report import ReportWriter
+from reporting.report_pool import ReportWriter
 from reporting.workdays import WorkCalendar
 from tasks_catalog.loader import load_catalog
 

@@ -26,7 +26,7 @@ from reporting.assess import TABLES, assess_periods, store_many
 from reporting.cycle import open_periods, reporting_of
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
-from reporting.report import ReportWriter, writer_processes
+from reporting.report_pool import ReportWriter, writer_processes
 
 log = logging.getLogger(__name__)
 

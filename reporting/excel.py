@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from vocab import zh
+
 TEMPLATE_VERSION = "duban-template-1"
 INFO_SHEET, TASK_SHEET, TARGET_SHEET = "填报说明", "任务进展", "指标数据"
 STATUSES = ("已完成", "推进中", "未启动", "受阻")
@@ -34,7 +36,6 @@ TARGET_HEADER = ("指标ID", "指标", "目标", "单位", "基期值", "上期�
 INFO_ROWS = ("报送单位", "单位ID", "报送期间", "截止日期", "参考编号", "模板版本")
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
-WEEKDAYS = "一二三四五六日"
 
 
 @dataclass
@@ -70,10 +71,6 @@ class TemplateData:
     targets: list[TargetLine] = field(default_factory=list)
 
 
-def weekday_zh(day: dt.date) -> str:
-    return "星期" + WEEKDAYS[day.weekday()]
-
-
 def build_template(data: TemplateData) -> bytes:
     """Return the .xlsx bytes of the template for one request."""
     wb = Workbook()
@@ -85,7 +82,7 @@ def build_template(data: TemplateData) -> bytes:
         data.unit_name,
         data.unit_id,
         data.period_label,
-        f"{data.due_on:%Y-%m-%d}（{weekday_zh(data.due_on)}）",
+        f"{data.due_on:%Y-%m-%d}（{zh.weekday(data.due_on)}）",
         data.code,
         TEMPLATE_VERSION,
     )

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import IndicatorValue, ProgressRow, Request, Submission
-from reporting.cycle import due_end, set_status, unit_work_for_request
+from reporting.requests import due_end, set_status
+from reporting.work import unit_work_for_request
 from reporting.workbook import (
     FilledTemplate,
     ProgressLine,

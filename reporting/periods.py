@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from reporting.workdays import WorkCalendar
+from tasks_catalog import rules
+from vocab import zh
 
 MONTHS_PER = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
-DUE_AFTER_END = re.compile(r"^(\d+) working days? after period end$")
-DUE_DAY_OF_LAST_MONTH = re.compile(r"^day (\d{1,2}) of the last month$")
-OPEN_BEFORE_END = re.compile(r"^(\d+) working days? before period end$")
-
-
-class RuleError(ValueError):
-    pass
+RuleError = rules.RuleError
 
 
 @dataclass(frozen=True)
@@ -41,24 +36,18 @@ def label_for(cadence: str, year: int, index: int) -> str:
 def due_date(rule: str, end: dt.date, cal: WorkCalendar) -> dt.date:
     """Apply a due rule: "5 working days after period end" or "day 25 of the last month"
     (moved to the next working day when it is not one)."""
-    if m := DUE_AFTER_END.match(rule.strip()):
-        return cal.add_workdays(end, int(m.group(1)))
-    if m := DUE_DAY_OF_LAST_MONTH.match(rule.strip()):
-        day = min(int(m.group(1)), calendar.monthrange(end.year, end.month)[1])
-        return cal.next_workday(end.replace(day=day))
-    raise RuleError(
-        f"due rule {rule!r} not understood; write 'N working days after period end' "
-        "or 'day D of the last month'"
-    )
+    parsed = rules.due_rule(rule)
+    if parsed.workdays_after_end is not None:
+        return cal.add_workdays(end, parsed.workdays_after_end)
+    assert parsed.day_of_last_month is not None
+    day = min(parsed.day_of_last_month, calendar.monthrange(end.year, end.month)[1])
+    return cal.next_workday(end.replace(day=day))
 
 
 def open_date(rule: str, end: dt.date, cal: WorkCalendar) -> dt.date:
     """Apply an opening rule: "N working days before period end"."""
-    if m := OPEN_BEFORE_END.match(rule.strip()):
-        return cal.add_workdays(
-            cal.next_workday(end) if not cal.is_workday(end) else end, -int(m.group(1))
-        )
-    raise RuleError(f"open rule {rule!r} not understood; write 'N working days before period end'")
+    before = rules.open_rule(rule).workdays_before_end
+    return cal.add_workdays(cal.next_workday(end) if not cal.is_workday(end) else end, -before)
 
 
 def periods_for(
@@ -93,12 +82,5 @@ def periods_for(
 
 
 def quarter_name(label: str) -> str:
-    """2025Q3 → 2025年第三季度 (for messages)."""
-    cn = "一二三四五六七八九十"
-    if m := re.match(r"^(\d{4})Q(\d)$", label):
-        return f"{m.group(1)}年第{cn[int(m.group(2)) - 1]}季度"
-    if m := re.match(r"^(\d{4})M(\d{2})$", label):
-        return f"{m.group(1)}年{int(m.group(2))}月"
-    if m := re.match(r"^(\d{4})H(\d)$", label):
-        return f"{m.group(1)}年{'上' if m.group(2) == '1' else '下'}半年"
-    return f"{label}年度"
+    """2025Q3 → 2025年第三季度 (kept for callers not yet on `vocab.zh.period_name`)."""
+    return zh.period_name(label)

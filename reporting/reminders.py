@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import LadderStep, Period, Plan, Request, Unit
-from reporting.cycle import reporting_of, template_path, unit_work_for_request
-from reporting.excel import weekday_zh
 from reporting.ladder import LEADER, LIAISON, OFFICE, Step, due_steps, folded, schedule
-from reporting.periods import quarter_name
+from reporting.opening import reporting_of
+from reporting.templates import template_path
+from reporting.work import unit_work_for_request
 from reporting.workdays import WorkCalendar
+from vocab import zh
+from vocab.messages import RequestItem
 from vocab.words import RequestStatus
 
 LADDER_SPAN = dt.timedelta(days=45)
@@ -36,7 +38,7 @@ class Digest:
     audience: str
     kind: str
     day: dt.date
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[RequestItem] = field(default_factory=list)
     steps: list[tuple[int, Step]] = field(default_factory=list)  # (request id, step) sent
     folded: list[tuple[int, Step]] = field(default_factory=list)  # handled without a message
 
@@ -55,7 +57,7 @@ def item_for(
     var_dir: Any,
     cache: dict[int, Any] | None = None,
     unit_names: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> RequestItem:
     period, plan, work = unit_work_for_request(session, request, cache)
     name = (unit_names or {}).get(request.unit_id)
     if name is None:
@@ -73,10 +75,10 @@ def item_for(
         "unit_name": name,
         "plan_title": plan.title,
         "period_label": period.label,
-        "period_name": quarter_name(period.label),
+        "period_name": zh.period_name(period.label),
         "due_on": request.due_on.isoformat(),
         "alarm_on": cal.add_workdays(request.due_on, -1).isoformat(),
-        "due_text": f"{request.due_on.year}年{request.due_on.month}月{request.due_on.day}日（{weekday_zh(request.due_on)}）",
+        "due_text": zh.date_weekday(request.due_on),
         "overdue_workdays": overdue_days,
         "sequence": request.sequence,
         "tasks": tasks,
@@ -102,88 +104,125 @@ def decide_batches(
     """
     if not cal.is_workday(as_of):
         return  # nothing outside working days; the next working day catches up
-    # The ladder's last step comes about 20 working days after the due date: requests due longer
-    # ago than LADDER_SPAN have nothing left to send, and are not looked at every day.
-    recent = as_of - LADDER_SPAN
-    done: dict[int, set[str]] = defaultdict(set)
-    handled = (
-        select(LadderStep.request_id, LadderStep.stage).join(Request, LadderStep.request_id == Request.id)
-        .where(Request.status == RequestStatus.PENDING, Request.due_on >= recent)
-    )  # fmt: skip
-    for request_id, stage in session.execute(handled):
-        done[request_id].add(stage)
-    digests: dict[str, Digest] = {}
-    work_cache: dict[int, Any] = {}  # plan id -> work by unit, for the jurisdiction going by
-    schedules: dict[tuple[Any, ...], list[Step]] = {}
-    rows = session.execute(
-        select(Request, Period, Plan)
-        .join(Period, Request.period_id == Period.id)
-        .join(Plan, Period.plan_id == Plan.id)
-        .where(
-            Request.status == RequestStatus.PENDING,
-            Period.opened_at.is_not(None),
-            Request.due_on >= recent,
-        )
-        .order_by(Plan.jurisdiction, Request.unit_id, Request.id)
-        .execution_options(yield_per=1000)
-    )
-    unit, jurisdiction = None, None
-    names: dict[str, str] = {}
-    for request, period, plan in rows:
+    day = _Day(session, as_of, cal, var_dir)
+    unit = None
+    for request, period, plan in day.requests():
         if request.unit_id != unit:
             unit = request.unit_id
-            if len(digests) >= batch:
-                yield [d for d in digests.values() if d.recipient != OFFICE_TAG]
-                digests = {k: d for k, d in digests.items() if d.recipient == OFFICE_TAG}
-        if plan.jurisdiction != jurisdiction:
-            jurisdiction = plan.jurisdiction
-            work_cache.clear()
-            # one query for the names instead of one per request (measured: a third of the tick)
-            names = dict(
-                session.execute(
-                    select(Unit.id, Unit.name).where(Unit.jurisdiction == jurisdiction)
-                ).all()
+            if len(day.digests) >= batch:
+                yield day.take_units()
+        day.add(request, period, plan)
+    if day.digests:
+        yield list(day.digests.values())
+
+
+class _Day:
+    """The digests of one day, built request by request."""
+
+    def __init__(self, session: Session, as_of: dt.date, cal: WorkCalendar, var_dir: Any):
+        self.session, self.as_of, self.cal, self.var_dir = session, as_of, cal, var_dir
+        # The ladder's last step comes about 20 working days after the due date: requests due
+        # longer ago than LADDER_SPAN have nothing left to send, and are not looked at daily.
+        self.recent = as_of - LADDER_SPAN
+        self.done = self._handled()
+        self.digests: dict[str, Digest] = {}
+        self.work_cache: dict[int, Any] = {}  # plan id -> work by unit, this jurisdiction's
+        self.schedules: dict[tuple[Any, ...], list[Step]] = {}
+        self.jurisdiction: str | None = None
+        self.names: dict[str, str] = {}
+
+    def _handled(self) -> dict[int, set[str]]:
+        done: dict[int, set[str]] = defaultdict(set)
+        handled = (
+            select(LadderStep.request_id, LadderStep.stage)
+            .join(Request, LadderStep.request_id == Request.id)
+            .where(Request.status == RequestStatus.PENDING, Request.due_on >= self.recent)
+        )
+        for request_id, stage in self.session.execute(handled):
+            done[request_id].add(stage)
+        return done
+
+    def requests(self) -> Any:
+        return self.session.execute(
+            select(Request, Period, Plan)
+            .join(Period, Request.period_id == Period.id)
+            .join(Plan, Period.plan_id == Plan.id)
+            .where(
+                Request.status == RequestStatus.PENDING,
+                Period.opened_at.is_not(None),
+                Request.due_on >= self.recent,
             )
+            .order_by(Plan.jurisdiction, Request.unit_id, Request.id)
+            .execution_options(yield_per=1000)
+        )
+
+    def take_units(self) -> list[Digest]:
+        """The finished units' digests; the office's waits for the end."""
+        taken = [d for d in self.digests.values() if d.recipient != OFFICE_TAG]
+        self.digests = {k: d for k, d in self.digests.items() if d.recipient == OFFICE_TAG}
+        return taken
+
+    def _enter(self, jurisdiction: str) -> None:
+        if jurisdiction == self.jurisdiction:
+            return
+        self.jurisdiction = jurisdiction
+        self.work_cache.clear()
+        # one query for the names instead of one per request (measured: a third of the tick)
+        self.names = dict(
+            self.session.execute(
+                select(Unit.id, Unit.name).where(Unit.jurisdiction == jurisdiction)
+            ).all()
+        )
+
+    def steps_of(self, request: Request, period: Period, plan: Plan) -> list[Step]:
         ladder = reporting_of(plan).ladder
         key = (period.opens_on, request.due_on, ladder.model_dump_json())
-        if key not in schedules:  # requests of a period share their dates: compute the ladder once
-            schedules[key] = schedule(period.opens_on, request.due_on, ladder, cal)
-        steps = schedules[key]
+        if key not in self.schedules:  # a period's requests share their dates: compute once
+            self.schedules[key] = schedule(period.opens_on, request.due_on, ladder, self.cal)
+        steps = self.schedules[key]
         if request.sequence:
             # A moved deadline restarts the reminders: its steps are new stages (before-3#1 …).
             steps = [
                 s if s.stage == "request" else replace(s, stage=f"{s.stage}#{request.sequence}")
                 for s in steps
             ]
-        handled_here = done.pop(request.id, set())
-        for step in due_steps(steps, handled_here, as_of):
-            recipient = {
-                LIAISON: request.unit_id,
-                LEADER: f"{request.unit_id}:leader",
-                OFFICE: OFFICE_TAG,
-            }[step.audience]
-            digest = digests.setdefault(
-                recipient,
-                Digest(
-                    recipient,
-                    None if step.audience == OFFICE else request.unit_id,
-                    step.audience,
-                    step.kind,
-                    as_of,
-                ),
-            )
+        return steps
+
+    def add(self, request: Request, period: Period, plan: Plan) -> None:
+        self._enter(plan.jurisdiction)
+        steps = self.steps_of(request, period, plan)
+        handled_here = self.done.pop(request.id, set())
+        for step in due_steps(steps, handled_here, self.as_of):
+            digest = self._digest_for(request, step)
             if KIND_ORDER.index(step.kind) > KIND_ORDER.index(digest.kind):
                 digest.kind = step.kind
-            digest.items.append(
-                item_for(session, request, step, as_of, cal, var_dir, work_cache, names)
+            item = item_for(
+                self.session,
+                request,
+                step,
+                self.as_of,
+                self.cal,
+                self.var_dir,
+                self.work_cache,
+                self.names,
             )
+            digest.items.append(item)
             digest.steps.append((request.id, step))
-        for step in folded(steps, handled_here, as_of):
-            digest = digests.get(request.unit_id)
-            if digest is not None:
-                digest.folded.append((request.id, step))
-    if digests:
-        yield list(digests.values())
+        for step in folded(steps, handled_here, self.as_of):
+            unit_digest = self.digests.get(request.unit_id)
+            if unit_digest is not None:
+                unit_digest.folded.append((request.id, step))
+
+    def _digest_for(self, request: Request, step: Step) -> Digest:
+        recipient = {
+            LIAISON: request.unit_id,
+            LEADER: f"{request.unit_id}:leader",
+            OFFICE: OFFICE_TAG,
+        }[step.audience]
+        unit_id = None if step.audience == OFFICE else request.unit_id
+        return self.digests.setdefault(
+            recipient, Digest(recipient, unit_id, step.audience, step.kind, self.as_of)
+        )
 
 
 def mark_handled_many(session: Session, digests: list[Digest], as_of: dt.date) -> None:
@@ -205,9 +244,7 @@ def mark_handled_many(session: Session, digests: list[Digest], as_of: dt.date) -
         session.execute(LadderStep.__table__.insert(), chunk)
 
 
-def invite_item(
-    session: Session, request: Request, cal: WorkCalendar, var_dir: Any
-) -> dict[str, Any]:
+def invite_item(session: Session, request: Request, cal: WorkCalendar, var_dir: Any) -> RequestItem:
     """The item of a request for an invite (new, moved or cancelled deadline)."""
     step = Step("invite", "invite", LIAISON, request.due_on)
     return item_for(session, request, step, request.due_on, cal, var_dir)
@@ -215,10 +252,10 @@ def invite_item(
 
 def open_items(
     session: Session, cal: WorkCalendar, var_dir: Any, units: list[str] | None = None
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[RequestItem]]:
     """Every unit's open deadlines (pending requests of opened periods), for calendar feeds;
     with `units`, only theirs."""
-    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_unit: dict[str, list[RequestItem]] = defaultdict(list)
     cache: dict[int, Any] = {}
     query = (
         select(Request).join(Period, Request.period_id == Period.id)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from tasks_catalog.directory import AmbiguousUnit, Directory, UnknownUnit
 from tasks_catalog.files import CatalogFileError, Located, Problem, read_plan
 from tasks_catalog.paths import DATA_DIR
 from tasks_catalog.schema import Plan
+from vocab.words import Role
 
 DIRECTORY_FILE = "units.yaml"
 
@@ -28,10 +30,22 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
         add(
             ("jurisdiction",),
             "jurisdiction",
-            f"unknown jurisdiction {plan.jurisdiction!r}; use one of {known}",
+            f"未知的辖区“{plan.jurisdiction}”，应为以下之一：{known} (unknown jurisdiction)",
         )
         return problems
+    check_unit = _unit_checker(plan, directory, add)
+    if plan.host:
+        check_unit(plan.host, ("host",), "host")
+    _check_tasks(plan, add, check_unit)
+    _check_targets(plan, add, check_unit)
+    return problems
 
+
+Add = Callable[[tuple[str | int, ...], str, str], None]
+CheckUnit = Callable[[str, tuple[str | int, ...], str], None]
+
+
+def _unit_checker(plan: Plan, directory: Directory, add: Add) -> CheckUnit:
     def check_unit(name: str, path: tuple[str | int, ...], field: str) -> None:
         try:
             directory.resolve(name, plan.jurisdiction)
@@ -40,31 +54,49 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
             add(
                 path,
                 field,
-                f"{exc}; 单位名录中没有“{exc.name}”（最接近：{closest}），请核对名称或把它加入"
-                "单位名录 units.yaml（可用 duban units suggest FILE 生成草稿）",
+                f"单位名录中没有“{exc.name}”（最接近：{closest}），请核对名称或把它加入"
+                "单位名录 units.yaml（可用 duban units suggest FILE 生成草稿） "
+                f"(unknown unit '{exc.name}')",
             )
         except AmbiguousUnit as exc:
-            add(path, field, f"单位名称有歧义，请写全称; {exc}; correct the name")
+            add(
+                path,
+                field,
+                f"单位名称“{exc.name}”有歧义，可能是 {'、'.join(exc.candidates)}，请写全称 (ambiguous unit)",
+            )
 
-    if plan.host:
-        check_unit(plan.host, ("host",), "host")
+    return check_unit
+
+
+def _check_tasks(plan: Plan, add: Add, check_unit: CheckUnit) -> None:
     _repeats(plan.tasks, "ref", "tasks", add)
     for i, task in enumerate(plan.tasks):
-        if task.units and not any(u.role == "lead" for u in task.units):
-            add(("tasks", i, "units"), f"tasks[{task.ref}].units", "no lead unit (role: lead)")
+        if task.units and not any(u.role == Role.LEAD for u in task.units):
+            add(
+                ("tasks", i, "units"),
+                f"tasks[{task.ref}].units",
+                "没有牵头单位：请把其中一个单位的 role 写成 lead (no lead unit)",
+            )
         if not task.units:
             add(
                 ("tasks", i),
                 f"tasks[{task.ref}].units",
-                "no responsible unit; name at least the lead",
+                "没有责任单位：请至少写明牵头单位 (no responsible unit)",
             )
         seen: set[str] = set()
         for j, unit in enumerate(task.units):
             field = f"tasks[{task.ref}].units[{j}].name"
             if unit.name in seen:
-                add(("tasks", i, "units", j, "name"), field, f"{unit.name} is listed twice")
+                add(
+                    ("tasks", i, "units", j, "name"),
+                    field,
+                    f"{unit.name} 列了两次，请删去重复的一个 (listed twice)",
+                )
             seen.add(unit.name)
             check_unit(unit.name, ("tasks", i, "units", j, "name"), field)
+
+
+def _check_targets(plan: Plan, add: Add, check_unit: CheckUnit) -> None:
     _repeats(plan.targets, "code", "targets", add)
     for i, target in enumerate(plan.targets):
         field = f"targets[{target.code}].owner"
@@ -72,7 +104,7 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
             add(
                 ("targets", i),
                 field,
-                "target has no owner unit and the plan has no host to default to",
+                "指标没有责任单位，计划也没有牵头主办单位（host）可作默认：请写 owner (no owner)",
             )
         elif target.owner:
             check_unit(target.owner, ("targets", i, "owner"), field)
@@ -80,9 +112,8 @@ def check_plan(plan: Plan, located: Located, file: str, directory: Directory) ->
             add(
                 ("targets", i, "value_max"),
                 f"targets[{target.code}].value_max",
-                "value_max is below value",
+                "区间上限 value_max 小于目标值 value，请核对 (value_max below value)",
             )
-    return problems
 
 
 def _repeats(items: list, key: str, section: str, add) -> None:  # type: ignore[type-arg, no-untyped-def]
@@ -92,7 +123,8 @@ def _repeats(items: list, key: str, section: str, add) -> None:  # type: ignore[
     for index, item in enumerate(items):
         value = getattr(item, key)
         if value in seen:
-            message = f"{key} {value} is used {counts[value]} times; {key}s must be unique"
+            word = "编号" if key == "ref" else "指标代码"
+            message = f"{word} {value} 出现了 {counts[value]} 次，{word}不能重复 ({key} used {counts[value]} times)"
             add((section, index, key), f"{section}[{value}].{key}", message)
         seen.add(value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,14 @@ def read_located(path: Path) -> Located:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise CatalogFileError(
-            [Problem(str(path), line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+            [
+                Problem(
+                    str(path),
+                    line,
+                    "",
+                    f"不是有效的 YAML，请检查缩进和冒号 (not valid YAML: {getattr(exc, 'problem', exc)})",
+                )
+            ]
         ) from None
     lines: dict[Path_, int] = {}
     data = _to_data(node, (), lines) if node is not None else None
@@ -81,7 +89,14 @@ def read_plan(path: Path) -> tuple[Plan, Located]:
     located = read_located(path)
     if not isinstance(located.data, dict):
         raise CatalogFileError(
-            [Problem(str(path), 1, "", "expected a mapping with slug, title, tasks, targets")]
+            [
+                Problem(
+                    str(path),
+                    1,
+                    "",
+                    "文件应为一个计划：含 slug、title、tasks、targets 等字段 (expected a mapping)",
+                )
+            ]
         )
     try:
         return Plan.model_validate(located.data), located
@@ -90,9 +105,41 @@ def read_plan(path: Path) -> tuple[Plan, Located]:
         for err in exc.errors():
             loc = tuple(err["loc"])
             problems.append(
-                Problem(str(path), located.line_of(loc), _field_name(loc, located.data), err["msg"])
+                Problem(
+                    str(path), located.line_of(loc), _field_name(loc, located.data), zh_error(err)
+                )
             )
         raise CatalogFileError(problems) from None
+
+
+def zh_error(err: Any) -> str:
+    """A schema error in the office's words, the validator's English after it for IT."""
+    kind, ctx, msg = err.get("type", ""), err.get("ctx") or {}, err.get("msg", "")
+    if kind == "value_error":
+        return str(msg).removeprefix("Value error, ")
+    words = {
+        "missing": "缺少此项，请补上",
+        "extra_forbidden": "不认识的字段，请检查拼写或删除此项",
+        "enum": f"应为以下之一：{ctx.get('expected', '')}",
+        "literal_error": f"应为以下之一：{ctx.get('expected', '')}",
+        "int_parsing": "应为整数",
+        "int_from_float": "应为整数",
+        "decimal_parsing": "应为数字",
+        "float_parsing": "应为数字",
+        "bool_parsing": "应为 true 或 false",
+        "string_type": "应为文字",
+        "list_type": "应为列表",
+        "dict_type": "应为若干“名称: 值”",
+        "string_pattern_mismatch": "格式不符",
+        "string_too_short": "不能为空",
+        "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "date_parsing": "应为日期（YYYY-MM-DD）",
+        "greater_than": f"应大于 {ctx.get('gt', '')}",
+        "greater_than_equal": f"应不小于 {ctx.get('ge', '')}",
+        "less_than_equal": f"应不大于 {ctx.get('le', '')}",
+    }
+    zh = words.get(kind)
+    return f"{zh} ({msg})" if zh else str(msg)
 
 
 def _field_name(loc: Path_, data: Any) -> str:
@@ -139,6 +186,7 @@ def _tuple(dumper: yaml.SafeDumper, value: tuple[Any, ...]) -> yaml.Node:
 _Dumper.add_representer(str, _str)
 _Dumper.add_representer(Decimal, _decimal)
 _Dumper.add_representer(tuple, _tuple)
+_Dumper.add_multi_representer(StrEnum, lambda dumper, value: _str(dumper, value.value))
 
 
 def plan_to_yaml(plan: Plan, header: str = "") -> str:

@@ -1,4 +1,4 @@
-"""Sync reviewed catalog files into the database, idempotently, and export what is loaded.
+"""Sync reviewed catalog files into the database, idempotently.
 
 A second load of unchanged files changes nothing; an edited file updates rows in place; a task,
 target or assignment that disappeared from its file is retired (retired_at set), never deleted,
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from sqlalchemy import insert, select, true, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import Assignment, Plan, Target, Task, Unit
@@ -157,68 +157,107 @@ def sync_plan(
     def unit_id(name: str) -> str:
         return directory.resolve(name, plan.jurisdiction).id
 
-    values = plan_values(plan, unit_id(plan.host) if plan.host else None)
+    plan_id, known = _sync_plan_row(
+        session, plan, unit_id(plan.host) if plan.host else None, report
+    )
+    task_ids = _sync_tasks(session, plan, plan_id, known, now, report)
+    _sync_assignments(session, plan, task_ids, unit_id, plan_id, known, now, report)
+    _sync_targets(session, plan, plan_id, unit_id, known, now, report)
+    return plan_id
+
+
+def _sync_plan_row(
+    session: Session, plan: schema.Plan, host_id: str | None, report: SyncReport
+) -> tuple[int, bool]:
+    """The plan's own row: (its id, whether it was stored before)."""
+    values = plan_values(plan, host_id)
     row = session.execute(
         select(Plan.id, *[getattr(Plan, k) for k in values]).where(Plan.slug == plan.slug)
     ).first()
     if row is None:
         plan_id = session.scalar(insert(Plan).values(slug=plan.slug, **values).returning(Plan.id))
+        assert plan_id is not None
         report.note("created", "plans")
+        return plan_id, False
+    if _differs(row, values):
+        session.execute(update(Plan).where(Plan.id == row.id).values(**values))
+        report.note("updated", "plans")
     else:
-        plan_id = row.id
-        if _differs(row, values):
-            session.execute(update(Plan).where(Plan.id == plan_id).values(**values))
-            report.note("updated", "plans")
-        else:
-            report.note("unchanged", "plans")
-    known = row is not None  # a new plan has no stored tasks, assignments or targets
+        report.note("unchanged", "plans")
+    return row.id, True
 
+
+def _sync_tasks(
+    session: Session,
+    plan: schema.Plan,
+    plan_id: int,
+    known: bool,
+    now: dt.datetime,
+    report: SyncReport,
+) -> dict[str, int]:
+    """The plan's tasks; return their ids by ref."""
     tasks = _Changes(Task, "tasks", report)
-    stored_tasks = (
-        _stored(session, Task, TASK_FIELDS, Task.plan_id == plan_id, "ref") if known else {}
-    )
+    stored = _stored(session, Task, TASK_FIELDS, Task.plan_id == plan_id, "ref") if known else {}
     for position, task in enumerate(plan.tasks):
-        tasks.compare(stored_tasks.get(task.ref), {"plan_id": plan_id, "ref": task.ref},
-                      task_values(position, task))  # fmt: skip
-    tasks.retire_unlisted(stored_tasks, {t.ref for t in plan.tasks})
+        key = {"plan_id": plan_id, "ref": task.ref}
+        tasks.compare(stored.get(task.ref), key, task_values(position, task))
+    tasks.retire_unlisted(stored, {t.ref for t in plan.tasks})
     inserted = bool(tasks.new)
     tasks.write(session, now)
-    task_ids = (
-        dict(session.execute(select(Task.ref, Task.id).where(Task.plan_id == plan_id)).all())
-        if inserted
-        else {ref: r.id for ref, r in stored_tasks.items()}
-    )
+    if not inserted:
+        return {ref: r.id for ref, r in stored.items()}
+    return dict(session.execute(select(Task.ref, Task.id).where(Task.plan_id == plan_id)).all())
 
+
+def _sync_assignments(
+    session: Session,
+    plan: schema.Plan,
+    task_ids: dict[str, int],
+    unit_id: Callable[[str], str],
+    plan_id: int,
+    known: bool,
+    now: dt.datetime,
+    report: SyncReport,
+) -> None:
     assignments = _Changes(Assignment, "assignments", report)
     in_plan = Assignment.task_id.in_(select(Task.id).where(Task.plan_id == plan_id))
-    stored_a = (
+    stored = (
         _stored(session, Assignment, ASSIGNMENT_FIELDS, in_plan, "task_id", "unit_id")
         if known
         else {}
     )
     listed: set[tuple[int, str]] = set()
     for task in plan.tasks:
-        tid = task_ids[task.ref]
         for position, unit in enumerate(task.units):
-            key = (tid, unit_id(unit.name))
+            key = (task_ids[task.ref], unit_id(unit.name))
             listed.add(key)
-            assignments.compare(stored_a.get(key), {"task_id": key[0], "unit_id": key[1]},
-                                assignment_values(position, unit))  # fmt: skip
-    assignments.retire_unlisted(stored_a, listed)
+            ids = {"task_id": key[0], "unit_id": key[1]}
+            assignments.compare(stored.get(key), ids, assignment_values(position, unit))
+    assignments.retire_unlisted(stored, listed)
     assignments.write(session, now)
 
+
+def _sync_targets(
+    session: Session,
+    plan: schema.Plan,
+    plan_id: int,
+    unit_id: Callable[[str], str],
+    known: bool,
+    now: dt.datetime,
+    report: SyncReport,
+) -> None:
     targets = _Changes(Target, "targets", report)
-    stored_t = (
-        _stored(session, Target, TARGET_FIELDS, Target.plan_id == plan_id, "code") if known else {}
-    )
+    where = Target.plan_id == plan_id
+    stored = _stored(session, Target, TARGET_FIELDS, where, "code") if known else {}
     for position, target in enumerate(plan.targets):
         owner = target.owner or plan.host
         assert owner, "check_catalog guarantees an owner"
-        targets.compare(stored_t.get(target.code), {"plan_id": plan_id, "code": target.code},
-                        target_values(position, target, unit_id(owner)))  # fmt: skip
-    targets.retire_unlisted(stored_t, {t.code for t in plan.targets})
+        key = {"plan_id": plan_id, "code": target.code}
+        targets.compare(
+            stored.get(target.code), key, target_values(position, target, unit_id(owner))
+        )
+    targets.retire_unlisted(stored, {t.code for t in plan.targets})
     targets.write(session, now)
-    return plan_id
 
 
 def load_catalog(
@@ -237,118 +276,7 @@ def load_catalog(
     return report
 
 
-def _number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def export_catalog(session: Session, slug: str | None = None) -> dict[str, Any]:
-    """Return the loaded catalog (live rows only) in the shape of `duban catalog export`."""
-    query = (
-        select(Plan)
-        .where(Plan.retired_at.is_(None))
-        .order_by(Plan.source_file)
-        .options(
-            selectinload(Plan.tasks).selectinload(Task.assignments).selectinload(Assignment.unit),
-            selectinload(Plan.targets).selectinload(Target.owner),
-        )
-    )
-    if slug:
-        query = query.where(Plan.slug == slug)
-    plans = []
-    for plan in session.scalars(query):
-        plans.append(plan_dict(plan))
-    return {"plans": plans}
-
-
-def plan_dict(plan: Plan) -> dict[str, Any]:
-    return {
-        "slug": plan.slug,
-        "source": plan.source_file,
-        "title": plan.title,
-        "doc_number": plan.doc_number,
-        "jurisdiction": plan.jurisdiction,
-        "period": [plan.start_year, plan.end_year],
-        "tasks": [
-            {
-                "ref": t.ref,
-                "title": t.title,
-                "deadline": t.deadline,
-                "due_date": t.due_date.isoformat() if t.due_date else None,
-                "units": [
-                    {
-                        "name": a.unit.name,
-                        "role": a.role,
-                        "unit_id": a.unit_id,
-                        **({"proposed": True} if a.proposed else {}),
-                    }
-                    for a in t.assignments
-                    if a.retired_at is None
-                ],
-            }
-            for t in plan.tasks
-            if t.retired_at is None
-        ],
-        "targets": [
-            {
-                "code": t.code,
-                "name": t.name,
-                "value": _number(t.value),
-                "value_max": _number(t.value_max),
-                "unit": t.measure,
-                "cmp": t.cmp,
-                "kind": t.kind,
-                "per_year": t.per_year,
-                "baseline": _number(t.baseline),
-                "baseline_year": t.baseline_year,
-                "year": t.year,
-                "owner": t.owner.name,
-            }
-            for t in plan.targets
-            if t.retired_at is None
-        ],
-    }
-
-
-def draft_dict(plan: schema.Plan) -> dict[str, Any]:
-    """The same shape for a draft straight from the extractor (not loaded)."""
-    return {
-        "slug": plan.slug,
-        "source": plan.source,
-        "title": plan.title,
-        "doc_number": plan.doc_number,
-        "jurisdiction": plan.jurisdiction,
-        "period": [plan.start_year, plan.end_year],
-        "tasks": [
-            {
-                "ref": t.ref,
-                "title": t.title,
-                "deadline": t.deadline,
-                "due_date": t.due_date.isoformat() if t.due_date else None,
-                "units": [
-                    {"name": u.name, "role": u.role, **({"proposed": True} if u.proposed else {})}
-                    for u in t.units
-                ],
-            }
-            for t in plan.tasks
-        ],
-        "targets": [
-            {
-                "code": t.code,
-                "name": t.name,
-                "value": _number(t.value),
-                "value_max": _number(t.value_max),
-                "unit": t.unit,
-                "cmp": t.cmp,
-                "kind": t.kind,
-                "per_year": t.per_year,
-                "baseline": _number(t.baseline),
-                "baseline_year": t.baseline_year,
-                "year": t.year,
-                "owner": t.owner or plan.host,
-            }
-            for t in plan.targets
-        ],
-    }
+# Kept here while callers move to tasks_catalog.export.
+from tasks_catalog.export import draft_dict as draft_dict  # noqa: E402
+from tasks_catalog.export import export_catalog as export_catalog  # noqa: E402
+from tasks_catalog.export import plan_dict as plan_dict  # noqa: E402

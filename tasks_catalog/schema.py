@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Role = Literal["lead", "support"]
-Cmp = Literal[">=", "<=", "=", ">", "≈"]
-Kind = Literal["increment", "cumulative", "level"]
-Cadence = Literal["monthly", "quarterly", "half-yearly", "yearly"]
+from tasks_catalog import rules
+from vocab.words import Cadence, Cmp, Role
+from vocab.words import TargetKind as Kind
 
 
 class Strict(BaseModel):
@@ -64,7 +62,7 @@ class Ladder(Strict):
 
 
 class Reporting(Strict):
-    cadence: Cadence = "quarterly"
+    cadence: Cadence = Cadence.QUARTERLY
     # "N working days after period end" or "day D of the last month" (next working day).
     due_rule: str = "5 working days after period end"
     open_rule: str = "5 working days before period end"
@@ -73,6 +71,18 @@ class Reporting(Strict):
         default=0.8, gt=0, le=1
     )  # seriously behind below this share of 序时进度
     copy_similarity: float = Field(default=0.9, gt=0, le=1)
+
+    @field_validator("due_rule")
+    @classmethod
+    def _due_rule_readable(cls, text: str) -> str:
+        rules.due_rule(text)  # raises with what to write
+        return text
+
+    @field_validator("open_rule")
+    @classmethod
+    def _open_rule_readable(cls, text: str) -> str:
+        rules.open_rule(text)
+        return text
 
 
 class Plan(Strict):

@@ -48,16 +48,16 @@ def test_problems_name_file_line_and_field_and_suggest_the_closest_unit(tmp_path
     _, problems = check_catalog(catalog(tmp_path, PLAN.format(sha="0" * 64)))
     messages = [str(p) for p in problems]
     assert any(
-        "demo.yaml:13: tasks[二(一)1].units[0].name: unknown unit '市科技委'" in m
+        "demo.yaml:13: tasks[二(一)1].units[0].name: 单位名录中没有“市科技委”" in m
         and "市科技局" in m
         for m in messages
     ), messages
     assert any(
-        "demo.yaml:15: tasks[二(一)1].ref: ref 二(一)1 is used 2 times" in m for m in messages
+        "demo.yaml:15: tasks[二(一)1].ref: 编号 二(一)1 出现了 2 次" in m for m in messages
     ), messages
-    assert any("tasks[二(一)1].units: no lead unit" in m for m in messages), messages
+    assert any("tasks[二(一)1].units: 没有牵头单位" in m for m in messages), messages
     assert any(
-        "demo.yaml:28: targets[T1].owner: unknown unit '市场监督局'" in m for m in messages
+        "demo.yaml:28: targets[T1].owner: 单位名录中没有“市场监督局”" in m for m in messages
     ), messages
 
 
@@ -90,3 +90,16 @@ def test_a_target_without_owner_needs_a_host(tmp_path: Path):
     )
     _, problems = check_catalog(catalog(tmp_path, text))
     assert any(p.field == "targets[T1].owner" and "no owner" in p.message for p in problems)
+
+
+def test_a_reporting_rule_the_cycle_cannot_read_is_a_problem_of_its_file_and_line(tmp_path: Path):
+    """A bad due rule used to pass check and load, then crash every plan's tick."""
+    text = PLAN.format(sha="0" * 64).replace(
+        "host: 市市场监管局\n",
+        "host: 市市场监管局\nreporting:\n  cadence: quarterly\n  due_rule: 每季度末\n",
+    )
+    plans, problems = check_catalog(catalog(tmp_path, text))
+    messages = [str(p) for p in problems]
+    assert any("demo.yaml:11: reporting.due_rule" in m and "working days after period end" in m
+               for m in messages), messages  # fmt: skip
+    assert not plans

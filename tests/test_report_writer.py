@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reporting.figures import PeriodAssessment, TargetRow, TaskRow, UnitRow
-from reporting.report import ReportWriter, writer_processes
+from reporting.report_pool import ReportWriter, writer_processes
 
 
 def assessment(i: int) -> PeriodAssessment:
