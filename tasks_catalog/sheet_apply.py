@@ -106,6 +106,13 @@ def _built(
         return SheetProblem(sheet, None, f"第{row.number}行无法保存：{exc.errors()[0]['msg']}")
 
 
+def _lead_and_support(row: Row, values: dict[str, Any], sheet: str) -> list[SheetProblem]:
+    leads = {u.name for u in values.get("leads", ())}
+    both = [u.name for u in values.get("supports", ()) if u.name in leads]
+    message = f"“{'、'.join(both)}”已是牵头单位；一个单位只填在牵头或配合一处"
+    return [SheetProblem(sheet, row.cells["配合单位"].ref, message)] if both else []
+
+
 def apply_tasks(
     rows: Sequence[Row], tasks: Sequence[Task], ctx: Context, sheet: str
 ) -> Outcome[Task]:
@@ -125,6 +132,7 @@ def apply_tasks(
     first_row: dict[str, int] = {}
     for row, original in zip(rows, matched, strict=True):
         values, diffs, found = read_row(row, TASK_COLUMNS, original, ctx, sheet)
+        found += _lead_and_support(row, values, sheet)
         ref = values.get("ref")
         if ref is not None and ref in first_row:
             found.append(
