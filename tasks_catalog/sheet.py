@@ -18,6 +18,7 @@ from tasks_catalog.schema import Plan
 from tasks_catalog.sheet_apply import apply_targets, apply_tasks
 from tasks_catalog.sheet_export import export_plan
 from tasks_catalog.sheet_fields import (
+    FORMAT,
     KEY_HEADER,
     META_SHEET,
     TARGET_COLUMNS,
@@ -45,13 +46,17 @@ class SheetChanges:
 
 
 def _source_problem(meta: dict[str, str], plan: Plan) -> SheetProblem | None:
-    slug = meta.get("计划")
+    """The hidden sheet says which plan the file was exported from, and in which layout; a
+    file without it (copied into a new workbook) is read by its headers alone."""
+    slug, layout = meta.get("计划"), meta.get("格式")
     if slug and slug != plan.slug:
-        return SheetProblem(
-            "",
-            None,
-            f"这份表格导出自计划“{slug}”，不是“{plan.slug}”（{plan.title}）；请提交本计划导出的任务分工表",
+        message = (
+            f"这份表格导出自计划“{slug}”，不是“{plan.slug}”（{plan.title}）；"
+            "请提交本计划导出的任务分工表"
         )
+        return SheetProblem("", None, message)
+    if layout and layout != FORMAT:
+        return SheetProblem("", None, f"这份表格的格式“{layout}”不是本版督办的；请重新导出后修改")
     return None
 
 

@@ -91,10 +91,9 @@ def _missing(originals: Sequence[M], kept: Sequence[M]) -> list[M]:
 
 
 def order_change(originals: Sequence[M], kept: Sequence[M], what: str) -> list[str]:
-    ids = {id(m) for m in kept}
-    return (
-        [] if [m for m in originals if id(m) in ids] == list(kept) else [f"{what}顺序已按表中调整"]
-    )
+    order = [id(m) for m in kept]
+    before = [id(m) for m in originals if id(m) in set(order)]
+    return [] if before == order else [f"{what}顺序已按表中调整"]
 
 
 def _built(

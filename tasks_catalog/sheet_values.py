@@ -18,25 +18,32 @@ from tasks_catalog.schema import Cmp, Kind, Plan, Role, UnitRef
 
 PROPOSED_MARK = "（待确认）"
 NONE_SHOWN = "（无）"
-CMP_WORDS: dict[str, str] = {">=": "不低于", "<=": "不高于", "=": "等于", ">": "高于", "≈": "约"}
-KIND_WORDS: dict[str, str] = {"increment": "新增", "cumulative": "累计", "level": "水平"}
-_CMP_SYNONYMS: dict[str, str] = {
-    **{word: cmp for cmp, word in CMP_WORDS.items()},
-    **dict.fromkeys((">=", "≥", "≧", "不少于", "大于等于", "至少", "达到"), ">="),
-    **dict.fromkeys(("<=", "≤", "≦", "不超过", "不多于", "小于等于", "以内"), "<="),
-    **dict.fromkeys(("=", "=="), "="),
-    **dict.fromkeys((">", "大于", "超过"), ">"),
-    **dict.fromkeys(("≈", "~", "约为", "左右"), "≈"),
+CMP_WORDS: dict[Cmp, str] = {">=": "不低于", "<=": "不高于", "=": "等于", ">": "高于", "≈": "约"}
+KIND_WORDS: dict[Kind, str] = {"increment": "新增", "cumulative": "累计", "level": "水平"}
+# what else an office writes for them
+_CMP_SAID: dict[Cmp, tuple[str, ...]] = {
+    ">=": ("≥", "≧", "不少于", "大于等于", "至少", "达到"),
+    "<=": ("≤", "≦", "不超过", "不多于", "小于等于", "以内"),
+    "=": ("==",),
+    ">": ("大于", "超过"),
+    "≈": ("~", "约为", "左右"),
 }
-_KIND_SYNONYMS: dict[str, str] = {
-    **{word: kind for kind, word in KIND_WORDS.items()},
-    **dict.fromkeys(("增量", "新增量"), "increment"),
-    **dict.fromkeys(("累计值", "存量", "总量"), "cumulative"),
-    **dict.fromkeys(("水平值", "比率", "比例", "率"), "level"),
+_KIND_SAID: dict[Kind, tuple[str, ...]] = {
+    "increment": ("增量", "新增量"),
+    "cumulative": ("累计值", "存量", "总量"),
+    "level": ("水平值", "比率", "比例", "率"),
 }
+_CMP_SYNONYMS: dict[str, Cmp] = {
+    said: cmp for cmp, words in _CMP_SAID.items() for said in (cmp, CMP_WORDS[cmp], *words)
+}
+_KIND_SYNONYMS: dict[str, Kind] = {
+    said: kind for kind, words in _KIND_SAID.items() for said in (KIND_WORDS[kind], *words)
+}
+_FULL_WIDTH_DIGITS = {0xFF10 + d: str(d) for d in range(10)}
 _MARK = re.compile(r"[（(]\s*待确认\s*[)）]\s*$")
 _NAME_SEPARATORS = "、，,；;/／\n\t "
 _NUMBER = r"\d+(?:\.\d+)?"
+_SIGNED = r"-?\d+(?:\.\d+)?"
 _GOAL = re.compile(rf"(?P<every>每年)?(?P<v>{_NUMBER})(?:[-–—~～至到](?P<max>{_NUMBER}))?%?")
 
 
@@ -126,7 +133,10 @@ def _unit_problem(name: str, exc: LookupError, ctx: Context) -> str:
         return f"“{name}”可能是{'、'.join(exc.candidates)}中的任何一个；请填写单位全称"
     closest: list[str] = []
     for suggestion in getattr(exc, "suggestions", []):
-        canonical = ctx.directory.resolve(suggestion, ctx.jurisdiction).name
+        try:
+            canonical = ctx.directory.resolve(suggestion, ctx.jurisdiction).name
+        except LookupError:  # an alias several units share: show it as it is
+            canonical = suggestion
         if canonical not in closest:
             closest.append(canonical)
     if closest:
@@ -136,7 +146,9 @@ def _unit_problem(name: str, exc: LookupError, ctx: Context) -> str:
 
 def parse_units(text: str, role: Role, ctx: Context) -> list[UnitRef]:
     """Units named in a cell, canonical, in order; a name may hold 、 (各镇人民政府、街道办事处)."""
-    parts, units, problems = _split_names(text), [], []
+    parts = _split_names(text)
+    units: list[UnitRef] = []
+    problems: list[str] = []
     i = 0
     while i < len(parts):
         for j in range(len(parts), i, -1):  # the longest run of parts that names one unit
@@ -190,8 +202,7 @@ def parse_deadline(text: str, ctx: Context) -> tuple[str | None, dt.date | None]
     """The deadline as written and the day it ends, by the extractor's own resolver."""
     if not text:
         return None, None
-    typed = text.translate({0xFF10 + d: str(d) for d in range(10)}).replace("\u3000", "")
-    flat = re.sub(r"\s+", "", typed)
+    flat = re.sub(r"\s+", "", text.translate(_FULL_WIDTH_DIGITS))
     whole = deadlines.CLAUSE_DEADLINE.fullmatch(flat) or re.fullmatch(
         r"(?:到|至)?20\d\d年(?:底|末)?前?", flat
     )
@@ -209,7 +220,7 @@ def parse_decimal(text: str, what: str, example: str = "50") -> Decimal | None:
         return None
     flat = _ascii(text).replace(",", "")
     try:
-        if re.fullmatch(_NUMBER, flat):
+        if re.fullmatch(_SIGNED, flat):
             return Decimal(flat)
     except InvalidOperation:
         pass
@@ -249,14 +260,14 @@ def parse_cmp(text: str, ctx: Context) -> Cmp:
     found = _CMP_SYNONYMS.get(_ascii(text))
     if found is None:
         raise CellError(f"比较应为{'、'.join(CMP_WORDS.values())}之一")
-    return found  # type: ignore[return-value]
+    return found
 
 
 def parse_kind(text: str, ctx: Context) -> Kind:
     found = _KIND_SYNONYMS.get(_ascii(text))
     if found is None:
         raise CellError("类型应为新增（规划期内新增）、累计（期末累计达到）或水平（比率、水平值）")
-    return found  # type: ignore[return-value]
+    return found
 
 
 def parse_ref(text: str, ctx: Context) -> str:
@@ -264,6 +275,12 @@ def parse_ref(text: str, ctx: Context) -> str:
     if not ref:
         raise CellError("请填写序号，例如 二(一)1")
     return ref
+
+
+def parse_measure(text: str, ctx: Context) -> str:
+    if not text:
+        raise CellError("请填写计量单位，例如 项、家、%")
+    return _ascii(text)
 
 
 def required_text(what: str) -> Callable[[str, Context], str]:
