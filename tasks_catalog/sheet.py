@@ -2,11 +2,12 @@
 edited workbook back, whole or not at all.
 
     data = export_plan(plan, directory)             # .xlsx bytes
+    slug = sheet_plan_slug(edited)                  # which plan a returned file belongs to
     result = apply_sheet(edited, plan, directory)   # or raises SheetRejected(problems)
     result.plan, result.changes                     # the new Plan, 任务 二(一)1：牵头单位 A → B, …
 
-Layout (sheet_export), columns (sheet_fields), reading (sheet_read) and matching rows to tasks
-and targets (sheet_apply) live beside this module.
+Layout (sheet_export), columns (sheet_fields), cell values (sheet_values), reading (sheet_read)
+and matching rows to tasks and targets (sheet_apply) live beside this module.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from tasks_catalog.sheet_fields import (
 from tasks_catalog.sheet_read import SheetProblem, SheetRejected, open_book, read_meta, read_table
 from tasks_catalog.sheet_values import context_for
 
-__all__ = ["SheetChanges", "SheetProblem", "SheetRejected", "apply_sheet", "export_plan"]
+__all__ = [
+    "SheetChanges",
+    "SheetProblem",
+    "SheetRejected",
+    "apply_sheet",
+    "export_plan",
+    "sheet_plan_slug",
+]
 SHEET_ORDER = {"": 0, TASK_SHEET: 1, TARGET_SHEET: 2}
 
 
@@ -58,6 +66,13 @@ def _source_problem(meta: dict[str, str], plan: Plan) -> SheetProblem | None:
     if layout and layout != FORMAT:
         return SheetProblem("", None, f"这份表格的格式“{layout}”不是本版督办的；请重新导出后修改")
     return None
+
+
+def sheet_plan_slug(data: bytes) -> str | None:
+    """The slug of the plan a 任务分工表 was exported from (its hidden sheet), so `catalog apply F`
+    needs no --plan; None when the sheet is gone. Raise SheetRejected for a file that is no
+    .xlsx workbook."""
+    return read_meta(open_book(data), META_SHEET).get("计划") or None
 
 
 def apply_sheet(data: bytes, plan: Plan, directory: Directory) -> SheetChanges:

@@ -20,7 +20,7 @@ from tasks_catalog.directory import Directory
 from tasks_catalog.files import read_plan
 from tasks_catalog.paths import DATA_DIR
 from tasks_catalog.schema import Plan, Target, Task, UnitRef
-from tasks_catalog.sheet import SheetRejected, apply_sheet, export_plan
+from tasks_catalog.sheet import SheetRejected, apply_sheet, export_plan, sheet_plan_slug
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(
@@ -96,6 +96,10 @@ def test_export_then_apply_changes_nothing_for_every_shipped_plan(
     result = apply_sheet(export_plan(plan, directory), plan, directory)
     assert result.changes == []
     assert result.plan == plan
+
+
+def test_a_returned_file_says_which_plan_it_belongs_to(plan: Plan, directory: Directory) -> None:
+    assert sheet_plan_slug(export_plan(plan, directory)) == "zhoushan-standards-2023"
 
 
 def test_the_same_plan_exports_the_same_bytes(plan: Plan, directory: Directory) -> None:
