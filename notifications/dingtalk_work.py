@@ -1,0 +1,487 @@
+"""DingTalk work notifications (工作通知) to a person's userid, through the old-style corp-conversation
+API of oapi.dingtalk.com (`DUBAN_DINGTALK_BASE_URL` for 浙政钉 and other private deployments).
+
+    GET  /gettoken?appkey=…&appsecret=…          → access_token, expires_in (7200 s)
+    POST /topapi/message/corpconversation/asyncsend_v2?access_token=…
+         {agent_id, userid_list: "a,b", msg}      → task_id
+    POST /topapi/message/corpconversation/getsendresult?access_token=…
+         {agent_id, task_id}                      → send_result (who got it, who did not, why)
+
+asyncsend_v2 answers errcode 0 even for a message it then drops (identical content to a user the
+same day, a user's daily cap, an unknown userid), so `send_and_confirm` asks getsendresult and only
+counts a userid as reached when DingTalk lists it as read or unread.
+
+Sources (stored copies; the official pages live under open.dingtalk.com/document/orgapp/):
+- 发送工作通知 (asyncsend_v2): userid_list at most 100 ids, msg at most 2048 bytes; identical
+  content reaches a user once a day; an internal app sends a user at most 500 a day; beyond these
+  the API answers success and the user gets nothing — https://blog.csdn.net/zhangfeijava/article/details/120429182
+  (quoting the official page), https://docs.rs/dingtalk-rs/0.1.13/dingtalk_rs/client/struct.ParamsWorkNotificationSend.html
+  (the TOP page https://developer.alibaba.com/docs/api.htm?apiId=37692 still says 5000: the newer
+  limit, 100, is the one we keep).
+- 获取工作通知消息的发送结果 (getsendresult): fields and the forbidden_list codes 143103–143106,
+  143203–143206, 1430000–1430004 — https://zidingyi.apifox.cn/api-37157310,
+  https://developer.alibaba.com/docs/api.htm?apiId=37024
+- 消息类型与数据格式: markdown {title, text}; action_card {title, markdown, single_title, single_url}
+  — https://developer.aliyun.com/article/1423302, https://cnblogs.com/lxwphp/p/16811872.html
+- Errcodes and what each means for a retry: notifications/dingtalk_codes.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from notifications.channels import DeliveryError
+from notifications.dingtalk_codes import (
+    API_ERRORS,
+    BAD_USERID,
+    CREDENTIAL_CODES,
+    DAILY_CAP_CODES,
+    DUPLICATE_CODES,
+    FAILED,
+    FORBIDDEN,
+    INVALID_USER,
+    PENDING,
+    TOKEN_CODES,
+    Verdict,
+    api_verdict,
+    errcode,
+)
+
+log = logging.getLogger(__name__)
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no DST: a fixed offset is exact
+MAX_USERIDS = 100  # userid_list per asyncsend_v2 call
+MAX_MSG_BYTES = 2048  # msg as JSON, UTF-8
+REFRESH_EARLY = dt.timedelta(minutes=5)  # a token used in its last seconds may expire in flight
+BUTTON = "在线填报"
+# DingTalk's day and ours may differ by seconds: retry a capped message a minute after midnight.
+MIDNIGHT_MARGIN = 60.0
+SEND_PATH = "/topapi/message/corpconversation/asyncsend_v2"
+RESULT_PATH = "/topapi/message/corpconversation/getsendresult"
+
+# The reference line of `distinct_text`: it makes a message's text unique to its outbox key.
+REFERENCE = re.compile(r"\n###### 消息编号 [0-9A-F]{10}$")
+
+
+class RedactQuery(logging.Filter):
+    """Mask `access_token=` and `appsecret=` in log records: urllib3 logs every request line,
+    query included, at DEBUG level, and DingTalk wants both in the query."""
+
+    PATTERN = re.compile(r"((?:access_token|appsecret)=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub(r"\1****", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.PATTERN.sub(r"\1****", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def redact_http_logs() -> None:
+    """Install RedactQuery on urllib3's request logger, once."""
+    pool = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, RedactQuery) for f in pool.filters):
+        pool.addFilter(RedactQuery())
+
+
+def distinct_text(markdown: str, key: str) -> str:
+    """Return `markdown` with a short reference line derived from `key` (the outbox idempotency
+    key). DingTalk drops identical content to one user after the first send of the day; with this
+    line two different messages never share a text, while a retry of one message keeps its text,
+    so DingTalk's "identical content today" then means this very message has reached the user."""
+    ref = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10].upper()
+    return f"{markdown.rstrip()}\n\n###### 消息编号 {ref}"
+
+
+def work_message(title: str, markdown: str, link: str | None = None) -> dict[str, Any]:
+    """The `msg` of asyncsend_v2: markdown, or an action card whose one button opens `link`."""
+    if link is None:
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": markdown}}
+    card = {"title": title, "markdown": markdown, "single_title": BUTTON, "single_url": link}
+    return {"msgtype": "action_card", "action_card": card}
+
+
+def msg_bytes(msg: Mapping[str, Any]) -> int:
+    return len(json.dumps(msg, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def until_midnight(now: dt.datetime) -> float:
+    """Seconds from `now` to the next midnight in Asia/Shanghai."""
+    local = now.astimezone(SHANGHAI)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), SHANGHAI)
+    return (midnight - local).total_seconds()
+
+
+@dataclass(frozen=True)
+class WorkSendResult:
+    """The asyncsend_v2 tasks of one send, and the userids of each (in the same order)."""
+
+    task_ids: tuple[int, ...]
+    batches: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """getsendresult for one task: `forbidden` maps a userid to its flow-control code."""
+
+    task_id: int
+    read: frozenset[str] = frozenset()
+    unread: frozenset[str] = frozenset()
+    invalid: frozenset[str] = frozenset()
+    failed: frozenset[str] = frozenset()
+    forbidden: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def delivered(self) -> frozenset[str]:
+        return self.read | self.unread
+
+    def known(self, userid: str) -> bool:
+        return userid in self.delivered | self.invalid | self.failed or userid in self.forbidden
+
+    def reason(self, userid: str) -> str:
+        """What happened to `userid`, in Chinese."""
+        if userid in self.read:
+            return "已读"
+        if userid in self.unread:
+            return "已送达（未读）"
+        return self.verdict(userid).reason
+
+    def verdict(self, userid: str) -> Verdict:
+        if userid in self.invalid:
+            return INVALID_USER
+        if userid in self.forbidden:
+            code = self.forbidden[userid]
+            unknown = Verdict(f"钉钉流控未投递（code {code or '未说明'}）", False)
+            return FORBIDDEN.get(code, unknown)
+        return FAILED if userid in self.failed else PENDING
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One userid's result: reached or not, and for a failure whether retrying can help."""
+
+    userid: str
+    delivered: bool
+    reason: str
+    permanent: bool = False
+    code: str = ""
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What `send_and_confirm` established: every userid asked for, reached."""
+
+    outcomes: Mapping[str, Outcome]
+    task_ids: tuple[int, ...]
+
+    @property
+    def delivered(self) -> frozenset[str]:
+        return frozenset(u for u, o in self.outcomes.items() if o.delivered)
+
+
+def batches(userids: Iterable[str], size: int = MAX_USERIDS) -> Iterator[tuple[str, ...]]:
+    items = list(userids)
+    for start in range(0, len(items), size):
+        yield tuple(items[start : start + size])
+
+
+class DingTalkWorkNotifier:
+    """Send work notifications as one DingTalk app (AppKey, AppSecret, AgentId).
+
+    `clock` returns an aware datetime (token expiry, the daily cap's midnight); `sleep` waits
+    between getsendresult polls. Both come from the entry point, fakes from the tests."""
+
+    def __init__(
+        self,
+        base_url: str,
+        app_key: str,
+        app_secret: str,
+        agent_id: int | str,
+        session: requests.Session | None = None,
+        *,
+        clock: Callable[[], dt.datetime],
+        sleep: Callable[[float], None] = time.sleep,
+        polls: int = 5,
+        poll_interval: float = 1.0,
+        timeout: tuple[float, float] = (5.0, 15.0),
+    ):
+        if not str(agent_id).isdigit():
+            raise ValueError("DUBAN_DINGTALK_AGENT_ID 须为数字 (the app's AgentId)")
+        self.base_url = base_url.rstrip("/")
+        self.app_key = app_key
+        self._secret = app_secret
+        self.agent_id = int(agent_id)
+        self.session = session or requests.Session()
+        self.clock, self.sleep = clock, sleep
+        self.polls, self.poll_interval, self.timeout = polls, poll_interval, timeout
+        self._token: str | None = None
+        self._expires: dt.datetime | None = None
+        self._issued: set[str] = set()  # every token seen, so that an old one is masked too
+        self._lock = threading.Lock()
+        redact_http_logs()
+
+    def __repr__(self) -> str:  # never the secret or the token
+        return f"DingTalkWorkNotifier({self.base_url!r}, app_key={self.app_key!r}, agent_id={self.agent_id})"
+
+    # -- access token -------------------------------------------------------------------------
+
+    def access_token(self) -> str:
+        """The cached token, fetched again 5 minutes before DingTalk would expire it."""
+        with self._lock:
+            now = self.clock()
+            if self._token is None or self._expires is None or now >= self._expires - REFRESH_EARLY:
+                self._token, self._expires = self._fetch_token(now)
+            return self._token
+
+    def _forget(self, token: str) -> None:
+        with self._lock:
+            if self._token == token:  # another thread may have refreshed it already
+                self._token = None
+
+    def _fetch_token(self, now: dt.datetime) -> tuple[str, dt.datetime]:
+        query = {"appkey": self.app_key, "appsecret": self._secret}
+        answer = self._request("GET", "/gettoken", params=query)
+        code = errcode(answer)
+        if code in CREDENTIAL_CODES:
+            raise self._error(code, API_ERRORS[40089], answer)
+        if code != 0:
+            raise self._refusal(answer)
+        token = answer.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise DeliveryError("钉钉 gettoken 未返回 access_token (no token in answer)")
+        expires_in = int(answer.get("expires_in", 7200))
+        self._issued.add(token)
+        return token, now + dt.timedelta(seconds=expires_in)
+
+    # -- the two calls ------------------------------------------------------------------------
+
+    def send(
+        self, userids: list[str], title: str, markdown: str, link: str | None = None
+    ) -> WorkSendResult:
+        """Hand the message to DingTalk in batches of 100 userids; return its task ids. Says
+        nothing about delivery: see `result` and `send_and_confirm`."""
+        msg = self._checked(work_message(title, markdown, link))
+        bad = [u for u in userids if not valid(u)]
+        if bad:
+            raise DeliveryError(f"{BAD_USERID.reason}：{bad[:10]}", permanent=True, attempted=False)
+        parts = tuple(batches(dict.fromkeys(userids)))
+        return WorkSendResult(tuple(self._send_batch(b, msg) for b in parts), parts)
+
+    def result(self, task_id: int) -> DeliveryReport:
+        """getsendresult of one task: who received it, who did not, and the codes why."""
+        answer = self._call(RESULT_PATH, {"agent_id": self.agent_id, "task_id": task_id})
+        found = answer.get("send_result") or {}
+
+        def ids(name: str) -> frozenset[str]:
+            return frozenset(str(u) for u in found.get(name) or [])
+
+        forbidden = {
+            str(f.get("userid")): str(f.get("code")) for f in found.get("forbidden_list") or []
+        }
+        # forbidden_user_id_list without a forbidden_list entry: filtered, reason unknown
+        for userid in ids("forbidden_user_id_list") - forbidden.keys():
+            forbidden[userid] = ""
+        return DeliveryReport(task_id, ids("read_user_id_list"), ids("unread_user_id_list"),
+                              ids("invalid_user_id_list"), ids("failed_user_id_list"), forbidden)  # fmt: skip
+
+    def _send_batch(self, userids: tuple[str, ...], msg: dict[str, Any]) -> int:
+        body = {"agent_id": self.agent_id, "userid_list": ",".join(userids), "msg": msg}
+        answer = self._call(SEND_PATH, body)
+        try:
+            return int(answer["task_id"])
+        except (KeyError, TypeError, ValueError):
+            raise DeliveryError("钉钉 asyncsend_v2 未返回 task_id (no task id in answer)") from None
+
+    def _checked(self, msg: dict[str, Any]) -> dict[str, Any]:
+        size = msg_bytes(msg)
+        if size > MAX_MSG_BYTES:
+            raise DeliveryError(
+                f"工作通知过长：{size} 字节，钉钉上限 {MAX_MSG_BYTES} 字节，请缩短正文（详情放在门户链接里）",
+                permanent=True,
+                attempted=False,
+            )
+        return msg
+
+    # -- send, then learn what really happened ------------------------------------------------
+
+    def send_and_confirm(
+        self,
+        userids: list[str],
+        title: str,
+        markdown: str,
+        link: str | None = None,
+        *,
+        already: Collection[str] = (),
+    ) -> Confirmation:
+        """Send to every userid not in `already` (reached by an earlier attempt), then poll
+        getsendresult. Return the outcome of each when all were reached; otherwise raise
+        DeliveryError whose `done` holds every userid reached (with `already`), permanent only
+        when retrying can help none of the others."""
+        msg = self._checked(work_message(title, markdown, link))
+        wanted = [u for u in dict.fromkeys(userids) if u not in already]
+        outcomes = {u: Outcome(u, False, BAD_USERID.reason, True) for u in wanted if not valid(u)}
+        todo = [u for u in wanted if u not in outcomes]
+        task_ids: list[int] = []
+        for number, batch in enumerate(batches(todo)):
+            try:
+                task_ids.append(self._send_batch(batch, msg))
+            except DeliveryError as exc:
+                if not outcomes and not task_ids:  # nothing happened: the error says it all
+                    exc.done = set(already)
+                    raise
+                outcomes |= refused(todo[number * MAX_USERIDS :], exc)
+                break
+            report = self._await(task_ids[-1], batch)
+            outcomes |= {u: self._outcome(report, u, markdown) for u in batch}
+        confirmation = Confirmation(outcomes, tuple(task_ids))
+        failures = [o for o in outcomes.values() if not o.delivered]
+        if failures:
+            raise DeliveryError(
+                summary(failures),
+                permanent=all(o.permanent for o in failures),
+                done=set(already) | confirmation.delivered,
+                retry_after=latest_retry(failures),
+            )
+        return confirmation
+
+    def _await(self, task_id: int, batch: tuple[str, ...]) -> DeliveryReport:
+        """Poll getsendresult until DingTalk has a word on every userid of the batch (a few
+        short polls; what stays unknown is retried later)."""
+        report = DeliveryReport(task_id)
+        for _ in range(self.polls):
+            self.sleep(self.poll_interval)
+            try:
+                report = self.result(task_id)
+            except DeliveryError as exc:
+                log.warning("DingTalk getsendresult of task %s failed: %s", task_id, exc)
+                continue
+            if all(report.known(u) for u in batch):
+                break
+        return report
+
+    def _outcome(self, report: DeliveryReport, userid: str, markdown: str) -> Outcome:
+        if userid in report.delivered:
+            return Outcome(userid, True, report.reason(userid))
+        code = report.forbidden.get(userid, "")
+        if code in DUPLICATE_CODES and REFERENCE.search(markdown):
+            # The text carries this message's own reference (distinct_text): identical content
+            # today can only be this message, delivered by an earlier attempt.
+            return Outcome(userid, True, "今日已送达（此前一次发送）", code=code)
+        verdict = report.verdict(userid)
+        retry_after = verdict.retry_after
+        if code in DAILY_CAP_CODES:
+            retry_after = until_midnight(self.clock()) + MIDNIGHT_MARGIN
+        return Outcome(userid, False, verdict.reason, verdict.permanent, code, retry_after)
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST with the access token; a token DingTalk rejects is refreshed and the call
+        retried once."""
+        for attempt in (1, 2):
+            token = self.access_token()
+            answer = self._request("POST", path, params={"access_token": token}, body=body)
+            code = errcode(answer)
+            if code in TOKEN_CODES and attempt == 1:
+                log.info("DingTalk rejected the access token (errcode %s): refreshing", code)
+                self._forget(token)
+                continue
+            if code != 0:
+                raise self._refusal(answer)
+            return answer
+        raise AssertionError("unreachable")
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One HTTP exchange; a failure of the network or of the answer's form is transient.
+        Exceptions are never shown as text: requests puts the URL, with the secret or the
+        token in its query, into them."""
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"} if data else {}
+        try:
+            r = self.session.request(method, self.base_url + path, params=params, data=data,
+                                     headers=headers, timeout=self.timeout, allow_redirects=False)  # fmt: skip
+        except requests.RequestException as exc:
+            log.warning("DingTalk %s unreachable: %s", path, type(exc).__name__)
+            raise DeliveryError(f"钉钉服务器无法连接 ({type(exc).__name__})") from None
+        try:
+            answer = r.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            permanent = r.status_code == 404  # a wrong base URL: waiting will not fix it
+            raise DeliveryError(
+                f"钉钉返回了非 JSON 应答 (HTTP {r.status_code})", permanent=permanent
+            )
+        if "errcode" not in answer and "wait" in answer:
+            # The per-IP flood guard: no errcode, `wait` in minutes (5 by DingTalk's text).
+            wait = answer["wait"] if isinstance(answer["wait"], int | float) else 5
+            raise DeliveryError("钉钉按 IP 限流，暂停调用", retry_after=float(wait) * 60)
+        return answer
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def _refusal(self, answer: Mapping[str, Any]) -> DeliveryError:
+        return self._error(*api_verdict(answer), answer)
+
+    def _error(self, code: int, verdict: Verdict, answer: Mapping[str, Any]) -> DeliveryError:
+        said = self.mask(str(answer.get("sub_msg") or answer.get("errmsg") or ""))[:200]
+        log.warning("DingTalk refused: errcode=%s %s", code, said)
+        return DeliveryError(
+            f"钉钉工作通知：{verdict.reason}（errcode {code}：{said}）",
+            permanent=verdict.permanent,
+            retry_after=verdict.retry_after,
+        )
+
+    def mask(self, text: str) -> str:
+        """`text` with the app secret and the access token replaced by ****."""
+        for secret in (self._secret, *self._issued):
+            if secret:
+                text = text.replace(secret, "****")
+        return text
+
+
+def valid(userid: str) -> bool:
+    return bool(userid.strip()) and "," not in userid
+
+
+def refused(userids: Iterable[str], exc: DeliveryError) -> dict[str, Outcome]:
+    """The outcome of userids whose batch DingTalk refused outright."""
+    return {u: Outcome(u, False, str(exc), exc.permanent, "", exc.retry_after) for u in userids}
+
+
+def latest_retry(failures: Iterable[Outcome]) -> float | None:
+    """When every transient failure may be retried (None: the outbox's own backoff)."""
+    waits = [o.retry_after for o in failures if not o.permanent and o.retry_after]
+    return max(waits) if waits else None
+
+
+def summary(failures: list[Outcome], shown: int = 10) -> str:
+    """One Chinese line: the userids not reached, grouped by reason."""
+    groups: dict[str, list[str]] = {}
+    for outcome in failures:
+        groups.setdefault(outcome.reason, []).append(outcome.userid)
+    parts = []
+    for reason, ids in groups.items():
+        more = f" 等 {len(ids)} 人" if len(ids) > shown else ""
+        parts.append(f"{reason}：{', '.join(ids[:shown])}{more}")
+    return f"钉钉工作通知未送达 {len(failures)} 人 — " + "；".join(parts)
