@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db.locks import try_exclusive
 from db.models import TickRun
 from flows import steps
 from flows.runtime import Runtime
@@ -65,7 +66,21 @@ DIRECT = TickSteps()
 def run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, run: TickSteps = DIRECT) -> TickSummary:
     """Do everything due on `as_of`; record the run; on failure alert the admin channel.
 
-    A day that is not a working day does nothing but say so in its record."""
+    A day that is not a working day does nothing but say so in its record. One tick runs for a
+    day at a time (two at once raced on the day's digests): a second one finds the day's lock
+    held and ends at once, doing and recording nothing — the first does the day's work."""
+    engine = rt.sessions.kw["bind"]
+    with try_exclusive(engine, f"duban-tick-{as_of.isoformat()}", rt.var_dir / "locks") as held:
+        if not held:
+            log.warning("a tick for %s is already running; this one does nothing", as_of)
+            return TickSummary(as_of.isoformat(), skipped=BUSY)
+        return _run_tick(rt, as_of, now, run)
+
+
+BUSY = "同一天的日常任务正在另一进程中运行，本次未重复执行 (another tick for this day is running)"
+
+
+def _run_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, run: TickSteps) -> TickSummary:
     if not schedule.tick_day(rt.calendar, as_of):
         return skip_tick(rt, as_of, now)
     summary = begin_tick(rt, as_of, now)

@@ -292,3 +292,22 @@ def test_assessment_counts_each_units_latest_submission_now_and_last_period(runt
     assert all("blocked" not in t.flags and "copied" in t.flags for t in rows)
     points = [t.series[-1] for t in result.targets if t.target_id in owned]
     assert points and all(p == (period.end.isoformat(), 7.0) for p in points)
+
+
+def test_a_second_tick_for_the_same_day_does_nothing_while_the_first_runs(runtime):
+    from db.locks import try_exclusive
+
+    engine = runtime.sessions.kw["bind"]
+    day = D(2025, 9, 24)
+    with try_exclusive(engine, f"duban-tick-{day.isoformat()}", runtime.var_dir / "locks") as held:
+        assert held  # this test plays the first tick
+        second = tick.run_tick(runtime, day, at(day))
+    assert second.skipped and "正在另一进程中运行" in second.skipped
+    assert not rows(runtime) and not tick_runs(runtime)  # nothing done, nothing recorded
+    first = tick.run_tick(runtime, day, at(day))  # the lock is free again
+    assert first.opened_requests > 30
+
+
+def tick_runs(runtime):
+    with runtime.sessions() as session:
+        return list(session.scalars(select(TickRun)))
