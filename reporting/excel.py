@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reporting.unit_text import cell_text, clean
 from vocab import zh
 
 TEMPLATE_VERSION = "duban-template-1"
@@ -167,7 +168,12 @@ def _fill_row(
     """Locked, grey cells for what the unit reads; unlocked, yellow ones for what it fills in,
     the first of which is validated."""
     for col, value in enumerate(locked, start=1):
-        _locked(ws.cell(row=row, column=col, value=value))
+        cell = ws.cell(row=row, column=col)
+        if isinstance(value, str):  # a unit's words (last period's answer): text, never a formula
+            cell_text(cell, clean(value))
+        else:
+            cell.value = value
+        _locked(cell)
     for col in inputs:
         _input(ws.cell(row=row, column=col))
     validation.add(ws.cell(row=row, column=inputs[0]))

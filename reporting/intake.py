@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import shutil
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,15 +17,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import IndicatorValue, ProgressRow, Request, Submission
 from reporting.requests import due_end, set_status
-from reporting.work import unit_work_for_request
+from reporting.unit_text import BadNumber, clean, figure
+from reporting.work import UnitWork, unit_work_for_request
 from reporting.workbook import (
+    MAX_FILE_BYTES,
     FilledTemplate,
     ProgressLine,
     ValueLine,
     WorkbookRejected,
     read_filled,
 )
-from vocab.words import RequestStatus
+from vocab.words import ProgressStatus, RequestStatus
+
+MAX_TEXT = 2000  # characters of progress text a task keeps
+
+
+log = logging.getLogger(__name__)
 
 
 class SubmissionRejected(Exception):
@@ -57,7 +64,7 @@ def record(
     """Validate the rows against the request's tasks and targets and store them as one
     submission; raise SubmissionRejected (nothing written) when a row does not belong."""
     if request.status == RequestStatus.WAIVED:
-        raise SubmissionRejected([f"请求 {request.code} 已免报（waived）；无需报送"])
+        raise SubmissionRejected([f"请求 {request.code} 已免报，无需报送 (waived)"])
     if sha256:
         existing = session.scalar(
             select(Submission).where(
@@ -67,6 +74,36 @@ def record(
         if existing is not None:
             return IntakeResult(request.code, existing.id, duplicate=True, late=existing.late)
     period, _plan, work = unit_work_for_request(session, request)
+    progress, values = _checked(work, progress, values)
+    late = now >= due_end(request.due_on)
+    submission = Submission(request_id=request.id, received_at=now, channel=channel,
+                            submitter=submitter, file_path=file_path, sha256=sha256, late=late)  # fmt: skip
+    session.add(submission)
+    session.flush()
+    session.add_all(
+        ProgressRow(submission_id=submission.id, task_id=p.task_id, status=p.status, text=p.text)
+        for p in progress
+    )
+    as_of = min(now.date(), period.end)
+    session.add_all(
+        IndicatorValue(
+            submission_id=submission.id, target_id=v.target_id, value=v.value, as_of=as_of
+        )
+        for v in values
+    )
+    if request.status == RequestStatus.PENDING:
+        status = RequestStatus.LATE if late else RequestStatus.SUBMITTED
+        set_status(session, request, status, now, f"via {channel}")
+    session.flush()
+    return IntakeResult(request.code, submission.id, duplicate=False, late=late)
+
+
+def _checked(
+    work: UnitWork, progress: list[ProgressLine], values: list[ValueLine]
+) -> tuple[list[ProgressLine], list[ValueLine]]:
+    """The rows as stored: each belongs to the request, texts without control characters,
+    figures the database can hold; raise SubmissionRejected naming every problem. Every
+    channel passes here, whatever it checked itself."""
     task_ids = {t.id for t, _ in work.tasks}
     target_by_id = {t.id: t for t in work.targets}
     problems = [
@@ -75,49 +112,27 @@ def record(
         if p.task_id not in task_ids
     ]
     problems += [
+        f"任务进展: 状态“{p.status}”无效，应为 {'、'.join(ProgressStatus)} (invalid status)"
+        for p in progress
+        if p.status not in set(ProgressStatus)
+    ]
+    problems += [
         f"指标数据: 指标ID {v.target_id} 不属于本单位 (target not owned by this unit)"
         for v in values
         if v.target_id not in target_by_id
     ]
+    cleaned_values = []
     for v in values:
         target = target_by_id.get(v.target_id)
-        if target is not None and v.value < 0:
-            problems.append(f"指标数据: {target.name} 的值 {v.value} 为负数 (negative value)")
+        try:
+            cleaned_values.append(ValueLine(v.target_id, figure(v.value)))
+        except BadNumber as exc:
+            name = target.name if target is not None else f"指标ID {v.target_id}"
+            problems.append(f"指标数据: {name} 的值 {v.value} {exc}")
     if problems:
         raise SubmissionRejected(problems)
-    late = now >= due_end(request.due_on)
-    submission = Submission(
-        request_id=request.id,
-        received_at=now,
-        channel=channel,
-        submitter=submitter,
-        file_path=file_path,
-        sha256=sha256,
-        late=late,
-    )
-    session.add(submission)
-    session.flush()
-    for p in progress:
-        session.add(
-            ProgressRow(
-                submission_id=submission.id, task_id=p.task_id, status=p.status, text=p.text
-            )
-        )
-    as_of = min(now.date(), period.end)
-    for v in values:
-        session.add(
-            IndicatorValue(
-                submission_id=submission.id,
-                target_id=v.target_id,
-                value=Decimal(v.value),
-                as_of=as_of,
-            )
-        )
-    if request.status == RequestStatus.PENDING:
-        status = RequestStatus.LATE if late else RequestStatus.SUBMITTED
-        set_status(session, request, status, now, f"via {channel}")
-    session.flush()
-    return IntakeResult(request.code, submission.id, duplicate=False, late=late)
+    cleaned = [ProgressLine(p.task_id, p.status, clean(p.text)[:MAX_TEXT]) for p in progress]
+    return cleaned, cleaned_values
 
 
 def submit_file(
@@ -132,10 +147,7 @@ def submit_file(
     expected_code: str | None = None,
 ) -> IntakeResult:
     """Take a filled template: validate it whole, keep the file and its sha256, record it."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SubmissionRejected([f"{path}: 无法读取 cannot read ({exc.strerror})"]) from None
+    data = _read_small(path)
     try:
         filled: FilledTemplate = read_filled(data)
     except WorkbookRejected as exc:
@@ -180,6 +192,21 @@ def submit_file(
     return result
 
 
+def _read_small(path: Path) -> bytes:
+    """The file's bytes, its size checked before reading (a 1 GiB file is not read whole)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // 1024 // 1024
+            raise SubmissionRejected(
+                [f"文件过大（{size // 1024 // 1024} MB，上限 {limit} MB） (file too large)"]
+            )
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SubmissionRejected([f"{path}: 无法读取 (cannot read: {exc.strerror})"]) from None
+
+
 @dataclass
 class InboxOutcome:
     file: str
@@ -191,7 +218,8 @@ def ingest_inbox(
     sessions: sessionmaker[Session], inbox: Path, var_dir: Path, now: dt.datetime
 ) -> list[InboxOutcome]:
     """Process every .xlsx waiting in `inbox` (or `inbox/<unit id>/`), each in its own
-    transaction; accepted files move to processed/, rejected ones to rejected/ with the reason."""
+    transaction; accepted files move to processed/, rejected ones to rejected/ with the reason.
+    A file that cannot be recorded for any reason is rejected alone: the others still go in."""
     outcomes: list[InboxOutcome] = []
     if not inbox.is_dir():
         return outcomes
@@ -199,26 +227,31 @@ def ingest_inbox(
     for path, expected in _waiting(inbox, now):
         try:
             with sessions.begin() as session:
-                result = submit_file(
-                    session,
-                    path,
-                    now=now,
-                    store_dir=var_dir / "submissions",
-                    expected_unit=expected,
-                    submitter=f"inbox:{path.name}",
-                )
-            status = "duplicate" if result.duplicate else "accepted"
-            detail = f"{result.request_code}{'（逾期）' if result.late else ''}"
-            _move(path, inbox / "processed" / f"{stamp}-{path.name}")
+                result = submit_file(session, path, now=now, store_dir=var_dir / "submissions",
+                                     expected_unit=expected, submitter=f"inbox:{path.name}")  # fmt: skip
         except SubmissionRejected as exc:
-            status, detail = "rejected", "；".join(exc.problems)
-            target = inbox / "rejected" / f"{stamp}-{path.name}"
-            _move(path, target)
-            target.with_name(target.name + ".reason.txt").write_text(
-                detail + "\n", encoding="utf-8"
+            outcomes.append(_reject(inbox, path, stamp, exc.problems))
+            continue
+        except Exception as exc:  # one file's failure must not stop the day's intake
+            log.exception("inbox file %s could not be recorded", path.name)
+            problem = (
+                f"文件无法入库，请联系领导小组办公室 (could not be recorded: {type(exc).__name__})"
             )
+            outcomes.append(_reject(inbox, path, stamp, [problem]))
+            continue
+        _move(path, inbox / "processed" / f"{stamp}-{path.name}")
+        status = "duplicate" if result.duplicate else "accepted"
+        detail = f"{result.request_code}{'（逾期）' if result.late else ''}"
         outcomes.append(InboxOutcome(path.name, status, detail))
     return outcomes
+
+
+def _reject(inbox: Path, path: Path, stamp: str, problems: list[str]) -> InboxOutcome:
+    detail = "；".join(problems)
+    target = inbox / "rejected" / f"{stamp}-{path.name}"
+    _move(path, target)
+    target.with_name(target.name + ".reason.txt").write_text(detail + "\n", encoding="utf-8")
+    return InboxOutcome(path.name, "rejected", detail)
 
 
 SETTLE = dt.timedelta(seconds=10)  # a file modified more recently may still be being written

@@ -4,6 +4,7 @@ through both leaves the same records."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -38,7 +39,8 @@ def load_plan(sessions: sessionmaker[Session]) -> None:
 
 
 def records(sessions: sessionmaker[Session]) -> dict[str, object]:
-    """What a replayed week leaves behind, without ids and timestamps of the machine."""
+    """What a replayed week leaves behind, without ids and timestamps of the machine (a
+    reference code ends with its plan's id, which differs between two databases)."""
     with sessions() as session:
         runs = [
             (r.as_of, r.status, r.summary.get("opened_requests"), r.summary.get("digests"))
@@ -55,7 +57,12 @@ def records(sessions: sessionmaker[Session]) -> dict[str, object]:
                 select(LadderStep, Request.code).join(Request, LadderStep.request_id == Request.id)
             )
         )
-    return {"runs": runs, "requests": requests, "messages": messages, "steps": steps}
+    found = {"runs": runs, "requests": requests, "messages": messages, "steps": steps}
+    return {key: [_without_ids(row) for row in rows] for key, rows in found.items()}
+
+
+def _without_ids(row: tuple[object, ...]) -> tuple[object, ...]:
+    return tuple(re.sub(r"-P\d+\b", "-P", v) if isinstance(v, str) else v for v in row)
 
 
 def test_a_week_with_a_make_up_saturday_leaves_the_same_records_through_cli_and_flow(
