@@ -127,11 +127,21 @@ def _target_rows(h: History, period: Period, as_of: dt.date) -> list[TargetRow]:
         spec = TargetSpec(t.cmp, Decimal(t.value), t.kind, baseline, plan_start, end, t.per_year)
         points = sorted(series.get(t.id, []))
         result = assess_target(spec, points, measured_on, behind_share)
-        rows.append(TargetRow(
-            t.id, t.code, t.name, h.unit_names[t.owner_unit_id], goal_text(t),
-            float(result.expected), _f(result.actual), result.status, _f(result.forecast),
-            result.will_meet, [(d.isoformat(), float(v)) for d, v in points],
-        ))  # fmt: skip
+        rows.append(
+            TargetRow(
+                t.id,
+                t.code,
+                t.name,
+                h.unit_names[t.owner_unit_id],
+                goal_text(t),
+                float(result.expected),
+                _f(result.actual),
+                result.status,
+                _f(result.forecast),
+                result.will_meet,
+                [(d.isoformat(), float(v)) for d, v in points],
+            )
+        )
     return rows
 
 
@@ -170,8 +180,16 @@ def _task_rows(h: History, period: Period) -> list[TaskRow]:
             row = now.get(unit_id, {}).get(task.id)
             previous = before.get(unit_id, {}).get(task.id)
             flags = task_flags(row, previous.text if previous else "", copy_similarity)
-            rows.append(TaskRow(
-                task.id, task.ref, task.title, h.unit_names[unit_id], zh.role(role),
-                row.status if row else "未报", row.text if row else "", list(flags),
-            ))  # fmt: skip
+            rows.append(
+                TaskRow(
+                    task.id,
+                    task.ref,
+                    task.title,
+                    h.unit_names[unit_id],
+                    zh.role(role),
+                    row.status if row else "未报",
+                    row.text if row else "",
+                    list(flags),
+                )
+            )
     return rows

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -75,7 +76,15 @@ class TemplateData:
 def build_template(data: TemplateData) -> bytes:
     """Return the .xlsx bytes of the template for one request."""
     wb = Workbook()
-    info = wb.active
+    _info_sheet(wb.active, data)
+    _task_sheet(wb.create_sheet(TASK_SHEET), data)
+    _target_sheet(wb.create_sheet(TARGET_SHEET), data)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _info_sheet(info: Any, data: TemplateData) -> None:
     info.title = INFO_SHEET
     info["A1"] = f"{data.unit_name} {data.period_name}工作进展报送表"
     info["A1"].font = Font(bold=True, size=14)
@@ -89,7 +98,7 @@ def build_template(data: TemplateData) -> bytes:
     )
     for i, (label, value) in enumerate(zip(INFO_ROWS, values, strict=True), start=3):
         info.cell(row=i, column=1, value=label).font = Font(bold=True)
-        info.cell(row=i, column=2, value=value)
+        cell_text(info.cell(row=i, column=2), value)
     info.cell(
         row=10,
         column=1,
@@ -100,7 +109,8 @@ def build_template(data: TemplateData) -> bytes:
     info.column_dimensions["B"].width = 40
     info.protection.sheet = True
 
-    tasks = wb.create_sheet(TASK_SHEET)
+
+def _task_sheet(tasks: Any, data: TemplateData) -> None:
     _header(tasks, TASK_HEADER, (10, 28, 10, 36, 6, 10, 40, 12, 60))
     status = DataValidation(
         type="list",
@@ -124,7 +134,8 @@ def build_template(data: TemplateData) -> bytes:
         _fill_row(tasks, row, locked, inputs=(8, 9), validation=status)
     tasks.protection.sheet = True
 
-    targets = wb.create_sheet(TARGET_SHEET)
+
+def _target_sheet(targets: Any, data: TemplateData) -> None:
     _header(targets, TARGET_HEADER, (10, 40, 18, 8, 10, 12, 12, 30))
     number = DataValidation(
         type="decimal",
@@ -147,10 +158,6 @@ def build_template(data: TemplateData) -> bytes:
         )
         _fill_row(targets, row, locked, inputs=(7, 8), validation=number)
     targets.protection.sheet = True
-
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]

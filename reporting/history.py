@@ -60,9 +60,21 @@ class History:
 # The tables an assessment reads and writes (whose planner statistics its queries rely on).
 TABLES = tuple(
     m.__tablename__
-    for m in (Plan, Period, Request, Submission, ProgressRow, IndicatorValue, Target, Task,
-              Assignment, Unit, Flag, Assessment)
-)  # fmt: skip
+    for m in (
+        Plan,
+        Period,
+        Request,
+        Submission,
+        ProgressRow,
+        IndicatorValue,
+        Target,
+        Task,
+        Assignment,
+        Unit,
+        Flag,
+        Assessment,
+    )
+)
 
 
 def _through_periods(query: Any, plan_ids: list[int], until: dt.date) -> Any:

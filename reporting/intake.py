@@ -76,8 +76,15 @@ def record(
     period, _plan, work = unit_work_for_request(session, request)
     progress, values = _checked(work, progress, values)
     late = now >= due_end(request.due_on)
-    submission = Submission(request_id=request.id, received_at=now, channel=channel,
-                            submitter=submitter, file_path=file_path, sha256=sha256, late=late)  # fmt: skip
+    submission = Submission(
+        request_id=request.id,
+        received_at=now,
+        channel=channel,
+        submitter=submitter,
+        file_path=file_path,
+        sha256=sha256,
+        late=late,
+    )
     session.add(submission)
     session.flush()
     session.add_all(
@@ -227,8 +234,14 @@ def ingest_inbox(
     for path, expected in _waiting(inbox, now):
         try:
             with sessions.begin() as session:
-                result = submit_file(session, path, now=now, store_dir=var_dir / "submissions",
-                                     expected_unit=expected, submitter=f"inbox:{path.name}")  # fmt: skip
+                result = submit_file(
+                    session,
+                    path,
+                    now=now,
+                    store_dir=var_dir / "submissions",
+                    expected_unit=expected,
+                    submitter=f"inbox:{path.name}",
+                )
         except SubmissionRejected as exc:
             outcomes.append(_reject(inbox, path, stamp, exc.problems))
             continue

@@ -69,10 +69,17 @@ def open_periods(
                 continue
             period.opened_at = now
             rows = [
-                {"period_id": period.id, "unit_id": unit_id, "code": request_code(period, unit_id), "status": RequestStatus.PENDING,
-                 "due_on": period.due_on, "sequence": 0, "created_at": now}
+                {
+                    "period_id": period.id,
+                    "unit_id": unit_id,
+                    "code": request_code(period, unit_id),
+                    "status": RequestStatus.PENDING,
+                    "due_on": period.due_on,
+                    "sequence": 0,
+                    "created_at": now,
+                }
                 for unit_id in units_with_work(session, plan)
-            ]  # fmt: skip
+            ]
             if not rows:
                 continue
             session.execute(Request.__table__.insert(), rows)  # Core: the ORM bulk path costs more

@@ -258,10 +258,11 @@ def open_items(
     by_unit: dict[str, list[RequestItem]] = defaultdict(list)
     cache: dict[int, Any] = {}
     query = (
-        select(Request).join(Period, Request.period_id == Period.id)
+        select(Request)
+        .join(Period, Request.period_id == Period.id)
         .where(Request.status == RequestStatus.PENDING, Period.opened_at.is_not(None))
         .order_by(Request.due_on, Request.id)
-    )  # fmt: skip
+    )
     chunks = [None] if units is None else list(batched(sorted(units), 500))
     for chunk in chunks:
         rows = session.scalars(query if chunk is None else query.where(Request.unit_id.in_(chunk)))
@@ -279,11 +280,21 @@ def deadline_marks(session: Session) -> dict[str, dict[str, str]]:
     changed (rebuilding every unit's feed every tick cost seconds at province scale)."""
     marks: dict[str, dict[str, str]] = {}
     rows = session.execute(
-        select(Request.unit_id, Request.code, Request.status, Request.due_on, Request.sequence,
-               Period.opened_at.is_not(None), Period.label, Plan.title, Unit.name)
-        .join(Period, Request.period_id == Period.id).join(Plan, Period.plan_id == Plan.id)
+        select(
+            Request.unit_id,
+            Request.code,
+            Request.status,
+            Request.due_on,
+            Request.sequence,
+            Period.opened_at.is_not(None),
+            Period.label,
+            Plan.title,
+            Unit.name,
+        )
+        .join(Period, Request.period_id == Period.id)
+        .join(Plan, Period.plan_id == Plan.id)
         .join(Unit, Request.unit_id == Unit.id)
-    )  # fmt: skip
+    )
     for unit_id, code, status, due_on, sequence, opened, label, title, name in rows:
         open_here = marks.setdefault(unit_id, {})
         if status == RequestStatus.PENDING and opened:

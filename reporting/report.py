@@ -118,8 +118,15 @@ class _Sheet:
 
 def _xlsx(r: PeriodAssessment, path: Path, notes: list[str], final: bool) -> None:
     buffer = io.BytesIO()
-    wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                           "strings_to_urls": False, "strings_to_numbers": False})  # fmt: skip
+    wb = Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     formats = {"bold": wb.add_format({"bold": True})}
     for color in set(FILLS.values()):  # solid: XlsxWriter stores the colour as the fill's fgColor
         formats[color] = wb.add_format({"pattern": 1, "bg_color": f"#{color}"})
@@ -134,8 +141,15 @@ def _xlsx(r: PeriodAssessment, path: Path, notes: list[str], final: bool) -> Non
         ws.row([f"说明：{note}"])
     ws.row(["单位", "报送情况", "首次报送时间", "是否按时"], bold=True)
     for u in r.units:
-        ws.row([u.unit_name, UNIT_STATUS_ZH[u.status], u.received_at or "", "是" if u.on_time else "否"],
-               fills={1: FILLS[u.status]})  # fmt: skip
+        ws.row(
+            [
+                u.unit_name,
+                UNIT_STATUS_ZH[u.status],
+                u.received_at or "",
+                "是" if u.on_time else "否",
+            ],
+            fills={1: FILLS[u.status]},
+        )
 
     ws = _Sheet(wb, "任务进展", formats)
     ws.row(["编号", "任务", "单位", "角色", "本期状态", "本期进展", "提示"], bold=True)
@@ -168,17 +182,34 @@ def _xlsx(r: PeriodAssessment, path: Path, notes: list[str], final: bool) -> Non
         bold=True,
     )
     for t in r.targets:
-        ws.row([t.code, t.name, t.owner, t.goal, round(t.expected, 2), t.actual, STATUS_ZH[t.status],
+        ws.row(
+            [
+                t.code,
+                t.name,
+                t.owner,
+                t.goal,
+                round(t.expected, 2),
+                t.actual,
+                STATUS_ZH[t.status],
                 None if t.forecast is None else round(t.forecast, 2),
-                "" if t.will_meet is None else ("能" if t.will_meet else "不能")],
-               fills={6: FILLS[t.status]})  # fmt: skip
+                "" if t.will_meet is None else ("能" if t.will_meet else "不能"),
+            ],
+            fills={6: FILLS[t.status]},
+        )
 
     if final:  # the form of the seed's 表1-1
         ws = _Sheet(wb, "最终评估", formats)
         ws.row(["序号", "指标名称", "目标", "实绩", "完成情况"], bold=True)
         for i, t in enumerate(r.targets, start=1):
-            ws.row([i, t.name, t.goal, t.actual if t.actual is not None else "未报",
-                    "已达到" if t.status == ACHIEVED else "未达到"])  # fmt: skip
+            ws.row(
+                [
+                    i,
+                    t.name,
+                    t.goal,
+                    t.actual if t.actual is not None else "未报",
+                    "已达到" if t.status == ACHIEVED else "未达到",
+                ]
+            )
     wb.close()
     tmp = path.with_suffix(".xlsx.tmp")
     tmp.write_bytes(buffer.getbuffer())

@@ -66,7 +66,10 @@ def _insert_flags(session: Session, flags: list[dict[str, Any]]) -> None:
         return
     raw = connection.connection.driver_connection  # psycopg's, in the session's transaction
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f"COPY flag ({', '.join(FLAG_COLUMNS)}) FROM STDIN") as copy:  # fmt: skip
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY flag ({', '.join(FLAG_COLUMNS)}) FROM STDIN") as copy,
+    ):
         for flag in flags:
             copy.write_row([*(flag[c] for c in FLAG_COLUMNS[:-1]), json.dumps(flag["figures"])])
 
@@ -81,9 +84,18 @@ def _flags(
     flags: list[dict[str, Any]] = []
     for u in result.units:
         if u.status in (ReportStatus.MISSING, ReportStatus.LATE):
-            flags.append({**base, "subject": FlagSubject.REQUEST, "subject_id": request_ids[(period.id, u.unit_id)], "kind": FlagKind(u.status),
-                          "severity": Severity.HIGH if u.status == ReportStatus.MISSING else Severity.MEDIUM,
-                          "figures": {"unit": u.unit_name, "received_at": u.received_at}})  # fmt: skip
+            flags.append(
+                {
+                    **base,
+                    "subject": FlagSubject.REQUEST,
+                    "subject_id": request_ids[(period.id, u.unit_id)],
+                    "kind": FlagKind(u.status),
+                    "severity": Severity.HIGH
+                    if u.status == ReportStatus.MISSING
+                    else Severity.MEDIUM,
+                    "figures": {"unit": u.unit_name, "received_at": u.received_at},
+                }
+            )
     for t in result.targets:
         if t.status in (SERIOUSLY_BEHIND, BEHIND, NO_DATA):
             kind = FlagKind(t.status)
@@ -91,11 +103,31 @@ def _flags(
             kind = FlagKind.FORECAST_MISS  # on track today, but the trend will not reach the target
         else:
             continue
-        flags.append({**base, "subject": FlagSubject.TARGET, "subject_id": t.target_id, "kind": kind,
-                      "severity": Severity.HIGH if t.status == SERIOUSLY_BEHIND else Severity.MEDIUM,
-                      "figures": {"name": t.name, "expected": t.expected, "actual": t.actual, "forecast": t.forecast}})  # fmt: skip
+        flags.append(
+            {
+                **base,
+                "subject": FlagSubject.TARGET,
+                "subject_id": t.target_id,
+                "kind": kind,
+                "severity": Severity.HIGH if t.status == SERIOUSLY_BEHIND else Severity.MEDIUM,
+                "figures": {
+                    "name": t.name,
+                    "expected": t.expected,
+                    "actual": t.actual,
+                    "forecast": t.forecast,
+                },
+            }
+        )
     for task in result.tasks:
         for flag in task.flags:
-            flags.append({**base, "subject": FlagSubject.TASK, "subject_id": task.task_id, "kind": flag, "severity": Severity.MEDIUM,
-                          "figures": {"ref": task.ref, "unit": task.unit_name}})  # fmt: skip
+            flags.append(
+                {
+                    **base,
+                    "subject": FlagSubject.TASK,
+                    "subject_id": task.task_id,
+                    "kind": flag,
+                    "severity": Severity.MEDIUM,
+                    "figures": {"ref": task.ref, "unit": task.unit_name},
+                }
+            )
     return flags

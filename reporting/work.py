@@ -94,7 +94,7 @@ def work_by_plans(
         assigned.join(Task, Assignment.task_id == Task.id)
         .where(*live_task, Assignment.retired_at.is_(None))
         .order_by(Task.plan_id, Task.position, Task.id, Assignment.position, Assignment.id)
-    ).all()  # fmt: skip
+    ).all()
     task_ids = {a.task_id for a in assignments}
     tasks = {
         row.id: TaskInfo(*row)
@@ -167,10 +167,13 @@ def units_with_work(session: Session, plan: Plan) -> list[str]:
     """
     assigned = set(
         session.scalars(
-            select(Assignment.unit_id).join(Task, Assignment.task_id == Task.id)
-            .where(Task.plan_id == plan.id, Task.retired_at.is_(None), Assignment.retired_at.is_(None))
+            select(Assignment.unit_id)
+            .join(Task, Assignment.task_id == Task.id)
+            .where(
+                Task.plan_id == plan.id, Task.retired_at.is_(None), Assignment.retired_at.is_(None)
+            )
         )
-    )  # fmt: skip
+    )
     ids: set[str] = set()
     members: set[str] = set()
     for uid, kind, unit_members in _unit_rows(session, assigned, (Unit.kind, Unit.members)):

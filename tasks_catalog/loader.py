@@ -51,22 +51,45 @@ def _differs(current: Any, values: dict[str, Any]) -> bool:
 
 def unit_values(directory: Directory, unit: DirectoryUnit) -> dict[str, Any]:
     members = [m.id for m in directory.expand(unit)] if unit.kind == "collective" else []
-    return dict(name=unit.name, jurisdiction=unit.jurisdiction, kind=unit.kind,
-                aliases=list(unit.aliases), members=members, retired_at=None)  # fmt: skip
+    return dict(
+        name=unit.name,
+        jurisdiction=unit.jurisdiction,
+        kind=unit.kind,
+        aliases=list(unit.aliases),
+        members=members,
+        retired_at=None,
+    )
 
 
 def plan_values(plan: schema.Plan, host_id: str | None) -> dict[str, Any]:
-    return dict(title=plan.title, doc_number=plan.doc_number, issuer=plan.issuer,
-                jurisdiction=plan.jurisdiction, start_year=plan.start_year, end_year=plan.end_year,
-                source_file=plan.source, source_sha256=plan.source_sha256, host_unit_id=host_id,
-                reporting=plan.reporting.model_dump(), retired_at=None)  # fmt: skip
+    return dict(
+        title=plan.title,
+        doc_number=plan.doc_number,
+        issuer=plan.issuer,
+        jurisdiction=plan.jurisdiction,
+        start_year=plan.start_year,
+        end_year=plan.end_year,
+        source_file=plan.source,
+        source_sha256=plan.source_sha256,
+        host_unit_id=host_id,
+        reporting=plan.reporting.model_dump(),
+        retired_at=None,
+    )
 
 
 def task_values(position: int, task: schema.Task) -> dict[str, Any]:
     span = task.span or (None, None)
-    return dict(position=position, section=task.section, title=task.title, body=task.body,
-                span_start=span[0], span_end=span[1], deadline=task.deadline,
-                due_date=task.due_date, retired_at=None)  # fmt: skip
+    return dict(
+        position=position,
+        section=task.section,
+        title=task.title,
+        body=task.body,
+        span_start=span[0],
+        span_end=span[1],
+        deadline=task.deadline,
+        due_date=task.due_date,
+        retired_at=None,
+    )
 
 
 def assignment_values(position: int, unit: schema.UnitRef) -> dict[str, Any]:
@@ -75,11 +98,23 @@ def assignment_values(position: int, unit: schema.UnitRef) -> dict[str, Any]:
 
 def target_values(position: int, target: schema.Target, owner_id: str) -> dict[str, Any]:
     span = target.span or (None, None)
-    return dict(position=position, name=target.name, measure=target.unit, cmp=target.cmp,
-                value=target.value, value_max=target.value_max, kind=target.kind,
-                per_year=target.per_year, baseline=target.baseline,
-                baseline_year=target.baseline_year, year=target.year, owner_unit_id=owner_id,
-                span_start=span[0], span_end=span[1], retired_at=None)  # fmt: skip
+    return dict(
+        position=position,
+        name=target.name,
+        measure=target.unit,
+        cmp=target.cmp,
+        value=target.value,
+        value_max=target.value_max,
+        kind=target.kind,
+        per_year=target.per_year,
+        baseline=target.baseline,
+        baseline_year=target.baseline_year,
+        year=target.year,
+        owner_unit_id=owner_id,
+        span_start=span[0],
+        span_end=span[1],
+        retired_at=None,
+    )
 
 
 class _Changes:
@@ -129,12 +164,35 @@ def _stored(session: Session, model: type, fields: Iterable[str], where: Any, *k
 
 
 UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "retired_at")
-TASK_FIELDS = ("position", "section", "title", "body", "span_start", "span_end", "deadline",
-               "due_date", "retired_at")  # fmt: skip
+TASK_FIELDS = (
+    "position",
+    "section",
+    "title",
+    "body",
+    "span_start",
+    "span_end",
+    "deadline",
+    "due_date",
+    "retired_at",
+)
 ASSIGNMENT_FIELDS = ("role", "position", "proposed", "retired_at")
-TARGET_FIELDS = ("position", "name", "measure", "cmp", "value", "value_max", "kind", "per_year",
-                 "baseline", "baseline_year", "year", "owner_unit_id", "span_start", "span_end",
-                 "retired_at")  # fmt: skip
+TARGET_FIELDS = (
+    "position",
+    "name",
+    "measure",
+    "cmp",
+    "value",
+    "value_max",
+    "kind",
+    "per_year",
+    "baseline",
+    "baseline_year",
+    "year",
+    "owner_unit_id",
+    "span_start",
+    "span_end",
+    "retired_at",
+)
 
 
 def sync_units(

@@ -195,10 +195,18 @@ def _hints(sheet: Worksheet, columns: tuple[Column, ...], count: int) -> None:
         if column.name in ("cmp", "kind"):
             words = list((CMP_WORDS if column.name == "cmp" else KIND_WORDS).values())
             sheet.data_validation(
-                HEADER_ROW + 1, i, last, i,
-                {"validate": "list", "source": words, "error_type": "warning",
-                 "error_title": column.header, "error_message": f"请选择：{'、'.join(words)}"},
-            )  # fmt: skip
+                HEADER_ROW + 1,
+                i,
+                last,
+                i,
+                {
+                    "validate": "list",
+                    "source": words,
+                    "error_type": "warning",
+                    "error_title": column.header,
+                    "error_message": f"请选择：{'、'.join(words)}",
+                },
+            )
         hint = {
             "leads": UNIT_HINT,
             "supports": UNIT_HINT,
@@ -207,9 +215,16 @@ def _hints(sheet: Worksheet, columns: tuple[Column, ...], count: int) -> None:
         }
         if column.name in hint:
             sheet.data_validation(
-                HEADER_ROW + 1, i, last, i,
-                {"validate": "any", "input_title": column.header, "input_message": hint[column.name]},
-            )  # fmt: skip
+                HEADER_ROW + 1,
+                i,
+                last,
+                i,
+                {
+                    "validate": "any",
+                    "input_title": column.header,
+                    "input_message": hint[column.name],
+                },
+            )
 
 
 def _doc_line(plan: Plan, exported_on: dt.date | None) -> str:
