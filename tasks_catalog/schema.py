@@ -71,6 +71,10 @@ class Reporting(Strict):
         default=0.8, gt=0, le=1
     )  # seriously behind below this share of 序时进度
     copy_similarity: float = Field(default=0.9, gt=0, le=1)
+    # a task not done turns 黄 this many working days before its 完成时限 (reporting.lights)
+    task_warn_workdays: int = Field(default=10, ge=0)
+    # a reported value more than this many times (or under 1/this of) last period's asks for a 说明
+    jump_factor: float = Field(default=3.0, gt=1)
 
     @field_validator("due_rule")
     @classmethod

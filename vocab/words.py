@@ -81,6 +81,15 @@ class TargetStatus(StrEnum):
     NO_DATA = "no_data"
 
 
+class TaskLight(StrEnum):
+    """A task's colour on the office's board (issue 19): on track, warned, late, closed."""
+
+    GREEN = "green"  # 绿
+    YELLOW = "yellow"  # 黄
+    RED = "red"  # 红
+    DONE = "done"  # 办结: done and confirmed by the office
+
+
 class FlagSubject(StrEnum):
     REQUEST = "request"
     TARGET = "target"

@@ -23,6 +23,7 @@ from vocab.words import (
     Severity,
     TargetKind,
     TargetStatus,
+    TaskLight,
     TickStatus,
 )
 
@@ -86,6 +87,10 @@ WORDS: dict[StrEnum, str] = {
     TickStatus.OK: "已完成",
     TickStatus.FAILED: "失败",
     TickStatus.SKIPPED: "非工作日",
+    TaskLight.GREEN: "绿",
+    TaskLight.YELLOW: "黄",
+    TaskLight.RED: "红",
+    TaskLight.DONE: "办结",
 }
 # A flag names the gap it found; its kind shares values with statuses of other meanings.
 FLAG_WORDS: dict[str, str] = {
