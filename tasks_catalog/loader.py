@@ -52,7 +52,8 @@ def _differs(current: Any, values: dict[str, Any]) -> bool:
 def unit_values(directory: Directory, unit: DirectoryUnit) -> dict[str, Any]:
     members = [m.id for m in directory.expand(unit)] if unit.kind == "collective" else []
     return dict(name=unit.name, jurisdiction=unit.jurisdiction, kind=unit.kind,
-                aliases=list(unit.aliases), members=members, retired_at=None)  # fmt: skip
+                aliases=list(unit.aliases), members=members, order=unit.order,
+                retired_at=None)  # fmt: skip
 
 
 def plan_values(plan: schema.Plan, host_id: str | None) -> dict[str, Any]:
@@ -128,7 +129,7 @@ def _stored(session: Session, model: type, fields: Iterable[str], where: Any, *k
     return {tuple(getattr(row, k) for k in key): row for row in rows}
 
 
-UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "retired_at")
+UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "order", "retired_at")
 TASK_FIELDS = ("position", "section", "title", "body", "span_start", "span_end", "deadline",
                "due_date", "retired_at")  # fmt: skip
 ASSIGNMENT_FIELDS = ("role", "position", "proposed", "retired_at")
