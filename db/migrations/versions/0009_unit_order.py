@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_unit_order"
-down_revision = "0008_office_sessions"
+down_revision = "0007_vocabulary"
 branch_labels = None
 depends_on = None
 
