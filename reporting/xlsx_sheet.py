@@ -187,8 +187,8 @@ def _page_setup(ws: Worksheet, page_header: str, header_row: int | None) -> None
     ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
     ws.set_margins(left=0.6, right=0.6, top=0.8, bottom=0.8)
     ws.center_horizontally()
-    ws.set_header(f'&C&"{FONT},Regular"&10{_escape(page_header)}', {"margin": 0.3})
-    ws.set_footer(f'&C&"{FONT},Regular"&10第 &P 页，共 &N 页', {"margin": 0.3})
+    ws.set_header(f'&C&10&"{FONT},Regular"{_escape(page_header)}', {"margin": 0.3})
+    ws.set_footer(f'&C&10&"{FONT},Regular"第 &P 页，共 &N 页', {"margin": 0.3})
     if header_row is not None:
         ws.repeat_rows(header_row)
         ws.freeze_panes(header_row + 1, 0)

@@ -4,6 +4,7 @@ targets in every state, deterministic (a seeded generator)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from reporting.figures import PeriodAssessment, PeriodRates, TargetRow, TaskRow, UnitRow
@@ -106,3 +107,13 @@ def _target(
     return TargetRow(i, f"T{i}", name, owners[i % len(owners)], f"≥ {value} {measure}（2025年）",
                      round(expected, 2), actual, status, None, None, series, float(value), measure,
                      ">=", f"u{i % len(owners):02d}")  # fmt: skip
+
+
+def province_year() -> list[PeriodAssessment]:
+    """Three quarters of a province's year (2025Q1–Q3), each its own draw."""
+    year = []
+    for seed, (label, end, due) in zip((11, 12, 20), QUARTERS, strict=True):
+        r = province_period(seed)
+        year.append(dataclasses.replace(r, period_label=label, due_on=due, as_of=due,
+                                        rates=[x for x in r.rates if x.end <= end]))  # fmt: skip
+    return year
