@@ -41,7 +41,7 @@ def lines_needed(text: str, width: float) -> int:
     breaks Chinese typesetting moves: no line begins with a comma or a closing bracket)."""
     room = max(1.0, width - 1.5)
     return sum(
-        1 if text_width(line) + PAD <= width else math.ceil(text_width(line) * 1.04 / room)
+        1 if text_width(line) <= width else math.ceil(text_width(line) * 1.04 / room)
         for line in text.split("\n")
     )
 
