@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.models import (
     Period,
 )
-from reporting.figures import PeriodAssessment, TargetRow, TaskRow, UnitRow
+from reporting.figures import UNORDERED, PeriodAssessment, PeriodRates, TargetRow, TaskRow, UnitRow
 from reporting.history import TABLES as TABLES
 from reporting.history import History, read_history
 from reporting.opening import reporting_of
@@ -62,9 +62,11 @@ def _assess(h: History, period: Period, as_of: dt.date) -> PeriodAssessment:
     blocked or repeat the period before's text: one period, from its plan's history."""
     plan = h.plans[period.plan_id]
     unit_rows = _unit_rows(h, period)
-    counted = [u for u in unit_rows if u.status != ReportStatus.WAIVED]
-    reported = sum(u.status in (ReportStatus.SUBMITTED, ReportStatus.LATE) for u in counted)
-    on_time = sum(u.on_time for u in counted)
+    rates = [
+        _rates(p, unit_rows if p.id == period.id else _unit_rows(h, p))
+        for p in h.periods[plan.id]
+        if p.start <= period.start
+    ]
     return PeriodAssessment(
         plan_slug=plan.slug,
         plan_title=plan.title,
@@ -74,9 +76,33 @@ def _assess(h: History, period: Period, as_of: dt.date) -> PeriodAssessment:
         units=unit_rows,
         targets=_target_rows(h, period, as_of),
         tasks=_task_rows(h, period),
-        reporting_rate=reported / len(counted) if counted else 0.0,
-        on_time_rate=on_time / len(counted) if counted else 0.0,
+        reporting_rate=rates[-1].reporting_rate,
+        on_time_rate=rates[-1].on_time_rate,
+        rates=rates,
     )
+
+
+def _rates(period: Period, unit_rows: list[UnitRow]) -> PeriodRates:
+    """A period's 报送率 and 按时报送率 (waived units not counted)."""
+    counted = [u for u in unit_rows if u.status != ReportStatus.WAIVED]
+    reported = sum(u.status in (ReportStatus.SUBMITTED, ReportStatus.LATE) for u in counted)
+    on_time = sum(u.on_time for u in counted)
+    n = len(counted)
+    return PeriodRates(
+        period.label,
+        period.end.isoformat(),
+        period.due_on.isoformat(),
+        n,
+        reported,
+        on_time,
+        reported / n if n else 0.0,
+        on_time / n if n else 0.0,
+    )
+
+
+def unit_order(h: History, unit_id: str) -> tuple[int, str, str]:
+    """How reports list units: the directory's official order, then name (never the id)."""
+    return (h.unit_orders.get(unit_id, UNORDERED), h.unit_names[unit_id], unit_id)
 
 
 def report_status(request_status: str, answered: bool, late: bool) -> ReportStatus:
@@ -97,7 +123,19 @@ def _unit_rows(h: History, period: Period) -> list[UnitRow]:
             first.received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if first else None
         )
         on_time = bool(first and first.received_at < cutoff)
-        rows.append(UnitRow(r.unit_id, h.unit_names[r.unit_id], status, received, on_time))
+        own_due = r.due_on.isoformat() if r.due_on != period.due_on else None
+        rows.append(
+            UnitRow(
+                r.unit_id,
+                h.unit_names[r.unit_id],
+                status,
+                received,
+                on_time,
+                h.unit_orders.get(r.unit_id, UNORDERED),
+                own_due,
+            )
+        )
+    rows.sort(key=lambda u: unit_order(h, u.unit_id))
     return rows
 
 
@@ -140,6 +178,10 @@ def _target_rows(h: History, period: Period, as_of: dt.date) -> list[TargetRow]:
                 _f(result.forecast),
                 result.will_meet,
                 [(d.isoformat(), float(v)) for d, v in points],
+                float(t.value),
+                t.measure,
+                t.cmp,
+                t.owner_unit_id,
             )
         )
     return rows
@@ -175,7 +217,9 @@ def _task_rows(h: History, period: Period) -> list[TaskRow]:
     before = _progress_by_unit(h, up_to[-2].id if len(up_to) > 1 else None)
     now = _progress_by_unit(h, period.id)
     rows = []
-    for unit_id, work_of_unit in sorted(h.work.get(plan.id, {}).items()):
+    work = h.work.get(plan.id, {})
+    for unit_id in sorted(work, key=lambda u: unit_order(h, u)):
+        work_of_unit = work[unit_id]
         for task, role in work_of_unit.tasks:
             row = now.get(unit_id, {}).get(task.id)
             previous = before.get(unit_id, {}).get(task.id)
@@ -190,6 +234,8 @@ def _task_rows(h: History, period: Period) -> list[TaskRow]:
                     row.status if row else "未报",
                     row.text if row else "",
                     list(flags),
+                    unit_id,
+                    h.unit_orders.get(unit_id, UNORDERED),
                 )
             )
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +55,7 @@ class History:
     targets: dict[int, list[Target]]
     work: dict[int, dict[str, UnitWork]]
     unit_names: dict[str, str]
+    unit_orders: dict[str, int] = field(default_factory=dict)  # the directory's official order
 
 
 # The tables an assessment reads and writes (whose planner statistics its queries rely on).
@@ -100,7 +101,9 @@ def read_history(session: Session, assessed: list[Period]) -> History:
     ):
         periods[period.plan_id].append(period)
     requests: dict[int, list[Any]] = defaultdict(list)
-    request_columns = select(Request.id, Request.period_id, Request.unit_id, Request.status)
+    request_columns = select(
+        Request.id, Request.period_id, Request.unit_id, Request.status, Request.due_on
+    )
     for r in session.execute(
         _through_periods(request_columns, plan_ids, until).order_by(
             Request.period_id, Request.unit_id
@@ -123,11 +126,23 @@ def read_history(session: Session, assessed: list[Period]) -> History:
         | {t.owner_unit_id for ts in targets.values() for t in ts}
         | {u for by_unit in work.values() for u in by_unit}
     )
-    names = _chunked(
-        session, lambda c: select(Unit.id, Unit.name).where(Unit.id.in_(c)), sorted(unit_ids)
+    units = _chunked(
+        session,
+        lambda c: select(Unit.id, Unit.name, Unit.order).where(Unit.id.in_(c)),
+        sorted(unit_ids),
     )
     return History(
-        plans, periods, requests, first, latest, values, progress, targets, work, dict(names)
+        plans,
+        periods,
+        requests,
+        first,
+        latest,
+        values,
+        progress,
+        targets,
+        work,
+        {u.id: u.name for u in units},
+        {u.id: u.order for u in units},
     )
 
 

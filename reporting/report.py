@@ -1,216 +1,152 @@
-"""The period report, ready to forward: an .xlsx (报送情况, 任务进展, 指标进度) and an HTML page
-with charts (inline SVG, no scripts, opens anywhere)."""
+"""The period report, ready to forward: the annex (.xlsx: 报送情况, 任务进展, 指标进度, and the
+final assessment once the plan's last period has closed), an HTML page with charts (inline
+SVG, no scripts, opens anywhere) and, given its data, the 通报 (.docx).
+
+Files are named for the plan and period on disk (`reporting.names.report_paths`) and offered
+under their Chinese names (`reporting.names.download_names`)."""
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 import logging
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from xlsxwriter import Workbook
-from xlsxwriter.format import Format
 
+from reporting import charts
+from reporting.counts import listed, period_counts
 from reporting.figures import PeriodAssessment
-from reporting.progress import ACHIEVED, STATUS_ZH
+from reporting.final import final_due, final_lines, value_period
+from reporting.names import report_paths
+from reporting.notice_data import NoticeData
+from reporting.progress import STATUS_ZH
+from reporting.report_xlsx import FILLS, FLAG_ZH, UNIT_STATUS_ZH, write_annex
 from vocab import zh
-from vocab.words import FlagKind, FlagSubject, ReportStatus, TargetStatus
+from vocab.words import ReportStatus, TargetStatus
 
 log = logging.getLogger(__name__)
 
-UNIT_STATUS_ZH = {
-    ReportStatus.SUBMITTED: "按时报送",
-    ReportStatus.LATE: "逾期报送",
-    ReportStatus.MISSING: "未报送",
-    ReportStatus.WAIVED: "免报",
-}
-FLAG_ZH = {kind: zh.flag_word(kind, FlagSubject.TASK) for kind in FlagKind}
-FILLS = {
-    ReportStatus.SUBMITTED: "C6EFCE",
-    ReportStatus.LATE: "FFEB9C",
-    ReportStatus.MISSING: "FFC7CE",
-    ReportStatus.WAIVED: "EEEEEE",
-    TargetStatus.ACHIEVED: "C6EFCE",
-    TargetStatus.ON_TRACK: "C6EFCE",
-    TargetStatus.BEHIND: "FFEB9C",
-    TargetStatus.SERIOUSLY_BEHIND: "FFC7CE",
-    TargetStatus.NO_DATA: "EEEEEE",
-}
+__all__ = [
+    "FILLS",
+    "FLAG_ZH",
+    "UNIT_STATUS_ZH",
+    "ReportFiles",
+    "write_period_report",
+    "write_report",
+]
+
+
+class ReportFiles(NamedTuple):
+    xlsx: Path
+    html: Path
+    notice: Path | None  # the 通报, when its data was given
 
 
 def write_report(
-    result: PeriodAssessment, out_dir: Path, notes: list[str], final: bool = False
+    result: PeriodAssessment,
+    out_dir: Path,
+    notes: list[str],
+    final: bool = False,
+    notice: NoticeData | None = None,
+    closed: bool | None = None,
 ) -> tuple[Path, Path]:
-    """Write `<plan>-<period>.xlsx` and `.html` into `out_dir`; return both paths."""
+    """Write `<plan>-<period>.xlsx` and `.html` (and, with `notice`, the 通报
+    `<plan>-<period>-notice.docx`) into `out_dir`; return the xlsx and html paths.
+
+    `final`: the period is the plan's last; its report carries the final assessment once the
+    period has closed (`reporting.final`: its due date has passed, or `closed` says so)."""
+    files = write_period_report(result, out_dir, notes, final, notice, closed)
+    return files.xlsx, files.html
+
+
+def write_period_report(
+    result: PeriodAssessment,
+    out_dir: Path,
+    notes: list[str],
+    final: bool = False,
+    notice: NoticeData | None = None,
+    closed: bool | None = None,
+) -> ReportFiles:
+    """`write_report`, returning every file written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    base = out_dir / f"{result.plan_slug}-{result.period_label}"
-    xlsx, html = base.with_suffix(".xlsx"), base.with_suffix(".html")
-    _xlsx(result, xlsx, notes, final)
-    page = (
+    paths = report_paths(out_dir, result.plan_slug, result.period_label)
+    with_final = final_due(result, final, closed)
+    if final and not with_final:
+        log.info(
+            "%s %s: the final assessment waits until the period has closed",
+            result.plan_slug,
+            result.period_label,
+        )
+    page_header = f"《{result.plan_title}》{zh.period_name(result.period_label)}工作进展情况"
+    write_annex(result, paths.xlsx, notes, with_final, page_header)
+    _write_text(paths.html, render_html(result, notes, with_final))
+    if notice is not None:
+        from reporting.notice import write_notice  # python-docx only where a 通报 is written
+
+        write_notice(notice, paths.notice)
+    return ReportFiles(paths.xlsx, paths.html, paths.notice if notice is not None else None)
+
+
+def render_html(result: PeriodAssessment, notes: list[str], final: bool) -> str:
+    r = result
+    counts = period_counts(r)
+    parts = [
+        ("按时", counts.on_time, "#70AD47"),
+        ("逾期", counts.late, "#FFC000"),
+        ("未报", counts.missing, "#E06666"),
+        ("免报", counts.waived, "#BFBFBF"),
+    ]
+    lanes = [
+        charts.target_lane(
+            t, STATUS_ZH[TargetStatus(t.status)], FILLS[t.status], value_period(r, t)
+        )
+        for t in r.targets
+    ]
+    dated = [
+        (t, value_period(r, t) or (zh.period_name(r.period_label) if t.actual is not None else ""))
+        for t in r.targets
+    ]
+    return (
         _environment()
         .get_template("report.html.j2")
         .render(
-            r=result,
-            period_name=zh.period_name(result.period_label),
+            r=r,
+            c=counts,
             notes=notes,
-            final=final,
-            unit_status=UNIT_STATUS_ZH,
+            units=listed(r.units),
+            targets=dated,
+            tasks=sorted(r.tasks, key=lambda t: (t.unit_order, t.unit_name)),
+            period_name=zh.period_name(r.period_label),
+            due_text=zh.date(dt.date.fromisoformat(r.due_on)),
+            as_of_text=zh.date(dt.date.fromisoformat(r.as_of)),
+            rates=charts.rate_chart(r.rates),
+            counts=charts.count_bar(parts),
+            lanes=lanes,
+            final=final_lines(r) if final else None,
+            unit_status={**UNIT_STATUS_ZH, **{s.value: w for s, w in UNIT_STATUS_ZH.items()}},
             status_zh=STATUS_ZH,
             flag_zh=FLAG_ZH,
             colors=FILLS,
+            percent=zh.percent,
+            number=lambda v: zh.number(round(v, 2)),
+            waived=ReportStatus.WAIVED,
         )
     )
-    tmp = html.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(html)
-    return xlsx, html
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 @cache  # the template is compiled once: a province writes 100 reports in one tick
 def _environment() -> Environment:
+    # `select_autoescape()` alone escapes only names ending .html: report.html.j2 was not
+    # escaped, and a unit's progress text went into the page as markup.
     return Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates")),
-        autoescape=select_autoescape(),
+        autoescape=select_autoescape(["html.j2"]),
     )
-
-
-WIDTHS = (24, 40, 16, 18, 16, 40, 16, 14, 12)
-
-
-class _Sheet:
-    """One sheet of the report workbook, written row by row, with Duban's column widths.
-
-    The report is written with XlsxWriter, made for writing workbooks: a province's 100
-    reports took 0.45 of openpyxl's time in write-only mode (measured, bench/RESULTS.md), and
-    the per-workbook cost of openpyxl's object model was a third of it. openpyxl still writes
-    the templates (their validation and protection) and reads what units send back.
-    Text is always written as text: a unit's progress beginning with "=" or "http" stays
-    what they wrote, never a formula or a link."""
-
-    def __init__(self, wb: Workbook, title: str, formats: dict[str, Format]):
-        self.ws = wb.add_worksheet(title)
-        self.formats = formats
-        self.index = 0
-        for col, width in enumerate(WIDTHS):
-            self.ws.set_column(col, col, width)
-
-    def row(
-        self, values: list[Any], bold: bool = False, fills: dict[int, str] | None = None
-    ) -> None:
-        ws, r = self.ws, self.index
-        for col, value in enumerate(values):
-            style = self.formats["bold"] if bold else None
-            if fills and col in fills:
-                style = self.formats[fills[col]]
-            if value is None or value == "":
-                if style is not None:
-                    ws.write_blank(r, col, None, style)
-            elif isinstance(value, str):
-                ws.write_string(r, col, value, style)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                ws.write_number(r, col, value, style)
-            else:
-                ws.write_string(r, col, str(value), style)
-        self.index += 1
-
-
-def _xlsx(r: PeriodAssessment, path: Path, notes: list[str], final: bool) -> None:
-    buffer = io.BytesIO()
-    wb = Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    formats = {"bold": wb.add_format({"bold": True})}
-    for color in set(FILLS.values()):  # solid: XlsxWriter stores the colour as the fill's fgColor
-        formats[color] = wb.add_format({"pattern": 1, "bg_color": f"#{color}"})
-    ws = _Sheet(wb, "报送情况", formats)
-    ws.row(
-        [
-            f"《{r.plan_title}》{zh.period_name(r.period_label)}工作进展报送情况（截止 {r.due_on}，统计至 {r.as_of}）"
-        ]
-    )
-    ws.row([f"报送率 {r.reporting_rate:.0%}，按时报送率 {r.on_time_rate:.0%}"])
-    for note in notes:
-        ws.row([f"说明：{note}"])
-    ws.row(["单位", "报送情况", "首次报送时间", "是否按时"], bold=True)
-    for u in r.units:
-        ws.row(
-            [
-                u.unit_name,
-                UNIT_STATUS_ZH[u.status],
-                u.received_at or "",
-                "是" if u.on_time else "否",
-            ],
-            fills={1: FILLS[u.status]},
-        )
-
-    ws = _Sheet(wb, "任务进展", formats)
-    ws.row(["编号", "任务", "单位", "角色", "本期状态", "本期进展", "提示"], bold=True)
-    for t in r.tasks:
-        ws.row(
-            [
-                t.ref,
-                t.title,
-                t.unit_name,
-                t.role,
-                t.status,
-                t.text,
-                "、".join(FLAG_ZH[f] for f in t.flags),
-            ]
-        )
-
-    ws = _Sheet(wb, "指标进度", formats)
-    ws.row(
-        [
-            "编号",
-            "指标",
-            "责任单位",
-            "目标",
-            "序时进度应达",
-            "实际",
-            "状态",
-            "预测期末值",
-            "预测能否完成",
-        ],
-        bold=True,
-    )
-    for t in r.targets:
-        ws.row(
-            [
-                t.code,
-                t.name,
-                t.owner,
-                t.goal,
-                round(t.expected, 2),
-                t.actual,
-                STATUS_ZH[t.status],
-                None if t.forecast is None else round(t.forecast, 2),
-                "" if t.will_meet is None else ("能" if t.will_meet else "不能"),
-            ],
-            fills={6: FILLS[t.status]},
-        )
-
-    if final:  # the form of the seed's 表1-1
-        ws = _Sheet(wb, "最终评估", formats)
-        ws.row(["序号", "指标名称", "目标", "实绩", "完成情况"], bold=True)
-        for i, t in enumerate(r.targets, start=1):
-            ws.row(
-                [
-                    i,
-                    t.name,
-                    t.goal,
-                    t.actual if t.actual is not None else "未报",
-                    "已达到" if t.status == ACHIEVED else "未达到",
-                ]
-            )
-    wb.close()
-    tmp = path.with_suffix(".xlsx.tmp")
-    tmp.write_bytes(buffer.getbuffer())
-    tmp.replace(path)

@@ -15,16 +15,21 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from reporting.figures import PeriodAssessment
+from reporting.notice_data import NoticeData
 from reporting.report import write_report
 
 log = logging.getLogger(__name__)
 
 
 def _write_timed(
-    result: PeriodAssessment, out_dir: Path, notes: list[str], final: bool
+    result: PeriodAssessment,
+    out_dir: Path,
+    notes: list[str],
+    final: bool,
+    notice: NoticeData | None = None,
 ) -> tuple[Path, Path, float]:
     start = time.perf_counter()
-    xlsx, html = write_report(result, out_dir, notes, final)
+    xlsx, html = write_report(result, out_dir, notes, final, notice)
     return xlsx, html, time.perf_counter() - start
 
 
@@ -102,8 +107,17 @@ class ReportWriter(Generic[K]):
         self.writing = 0.0
         self.waited = 0.0
 
-    def submit(self, key: K, result: PeriodAssessment, notes: list[str], final: bool) -> None:
-        args = (result, self.out_dir, list(notes), final)
+    def submit(
+        self,
+        key: K,
+        result: PeriodAssessment,
+        notes: list[str],
+        final: bool,
+        notice: NoticeData | None = None,
+    ) -> None:
+        """Hand over a report; with `notice`, its 通报 is written too (beside the xlsx, named
+        by `reporting.names.report_paths`)."""
+        args = (result, self.out_dir, list(notes), final, notice)
         job = None
         if self._pool is not None:
             try:

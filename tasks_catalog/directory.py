@@ -11,6 +11,7 @@ import yaml
 from tasks_catalog.paths import DATA_DIR
 
 KINDS = ("department", "government", "party", "office", "agency", "collective")
+UNORDERED = 99_999  # a unit without `order` in units.yaml: after every ordered one
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class DirectoryUnit:
         None  # a collective of every unit of this kind (市级部门按职责分工负责)
     )
     duties: tuple[str, ...] = ()  # keywords for proposing assignments
+    order: int = UNORDERED  # the official listing order (units.yaml's header says how)
 
 
 class UnknownUnit(LookupError):
@@ -74,8 +76,13 @@ class Directory:
                     members=tuple(u.get("members", ())),
                     members_kind=u.get("members_kind"),
                     duties=tuple(u.get("duties", ())),
+                    order=_order(path, u),
                 )
         return directory
+
+    def listed(self, units: list[DirectoryUnit]) -> list[DirectoryUnit]:
+        """`units` in the official order (by `order`, then name; never by id)."""
+        return sorted(units, key=lambda u: (u.order, u.name, u.id))
 
     def in_jurisdiction(self, code: str) -> list[DirectoryUnit]:
         if self._indexed != len(self.units):
@@ -110,3 +117,12 @@ class Directory:
                 u for u in self.in_jurisdiction(unit.jurisdiction) if u.kind == unit.members_kind
             ]
         return [self.units[m] for m in unit.members]
+
+
+def _order(path: Path, unit: dict[str, object]) -> int:
+    order = unit.get("order", UNORDERED)
+    if not isinstance(order, int) or isinstance(order, bool) or order < 0:
+        raise ValueError(
+            f"{path}: unit {unit['id']}: order must be a whole number ≥ 0, not {order!r}"
+        )
+    return order

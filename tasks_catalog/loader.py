@@ -57,6 +57,7 @@ def unit_values(directory: Directory, unit: DirectoryUnit) -> dict[str, Any]:
         kind=unit.kind,
         aliases=list(unit.aliases),
         members=members,
+        order=unit.order,
         retired_at=None,
     )
 
@@ -163,7 +164,7 @@ def _stored(session: Session, model: type, fields: Iterable[str], where: Any, *k
     return {tuple(getattr(row, k) for k in key): row for row in rows}
 
 
-UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "retired_at")
+UNIT_FIELDS = ("name", "jurisdiction", "kind", "aliases", "members", "order", "retired_at")
 TASK_FIELDS = (
     "position",
     "section",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tasks_catalog import rules
-from vocab.words import Cadence, Cmp, Role
+from vocab.words import Cadence, Cmp, FlagKind, Role
 from vocab.words import TargetKind as Kind
 
 
@@ -89,6 +89,41 @@ class Reporting(Strict):
         return text
 
 
+ASSESSED = ("on_time", "complete", "done", "done_on_time", "targets")
+
+
+class Assessment(Strict):
+    """The yearly 考核 of the plan's units: points out of 100 per measure, and deductions.
+
+    Defaults: reporting discipline 50 (按时报送率 30, 报送完整率 20), delivery of the work 30
+    (办结率 20, 按时办结率 10), targets 20 (指标达标率: the targets a unit owns that are achieved
+    or on track at the year's last period). A measure that does not apply to a unit (it owns
+    no target; 按时办结 not yet known) gives its points to the others in proportion. Each
+    flagged item in `deductions` (与上期雷同: a progress text copied from the period before)
+    costs its points, `deduction_cap` at most.
+    """
+
+    on_time: float = Field(default=30, ge=0)  # 按时报送率
+    complete: float = Field(default=20, ge=0)  # 报送完整率
+    done: float = Field(default=20, ge=0)  # 办结率
+    done_on_time: float = Field(default=10, ge=0)  # 按时办结率
+    targets: float = Field(default=20, ge=0)  # 指标达标率
+    deductions: dict[FlagKind, float] = Field(default_factory=lambda: {FlagKind.COPIED: 1.0})
+    deduction_cap: float = Field(default=10, ge=0)
+
+    @model_validator(mode="after")
+    def _weights_make_100(self) -> Assessment:
+        total = sum(self.weights().values())
+        if abs(total - 100) > 1e-9:
+            parts = "、".join(f"{name} {value:g}" for name, value in self.weights().items())
+            raise ValueError(f"考核权重之和应为 100，现为 {total:g}（{parts}）")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """The measures' points, by name (on_time, complete, done, done_on_time, targets)."""
+        return {name: getattr(self, name) for name in ASSESSED}
+
+
 class Plan(Strict):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     source: str
@@ -102,6 +137,7 @@ class Plan(Strict):
     host: str | None = None
     lead_rule: str | None = None
     reporting: Reporting = Field(default_factory=Reporting)
+    assessment: Assessment | None = None  # the yearly 考核's weights; None: the defaults
     tasks: list[Task] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
 

@@ -232,24 +232,29 @@ def test_assessment_flags_missing_late_blocked_and_copied_progress(runtime, tmp_
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["报送情况", "任务进展", "指标进度"]
     units = wb["报送情况"]
-    assert units["A1"].value.startswith("《") and units["A2"].value.startswith("报送率")
-    assert [c.value for c in units[3]] == ["单位", "报送情况", "首次报送时间", "是否按时"]
-    # 40 characters wide as Excel shows it (the file stores the width with Excel's cell padding)
-    assert all(c.font.bold for c in units[3]) and 40 <= units.column_dimensions["B"].width < 41
-    sti = next(r for r in units.iter_rows(min_row=4) if r[0].value == "市科技局")
-    assert sti[1].value == "按时报送" and sti[1].fill.fgColor.rgb.endswith("C6EFCE")
-    assert sti[3].value == "是"
-    missing = [r for r in units.iter_rows(min_row=4) if r[1].value == "未报送"]
-    assert missing and all(r[1].fill.fgColor.rgb.endswith("FFC7CE") for r in missing)
+    assert units["A1"].value.startswith("《") and units["A2"].value.startswith("截止日期")
+    assert [c.value for c in units[3]][:2] == ["应报", "已报"]
+    header = next(r for r in units.iter_rows(min_row=4) if r[0].value == "序号")
+    assert [c.value for c in header][:5] == ["序号", "单位", "报送情况", "首次报送时间", "是否按时"]
+    # widths from content: the 单位 column as wide as its longest name (CJK counted double)
+    longest = max(len(r[1].value) for r in units.iter_rows(min_row=header[0].row + 1))
+    assert all(c.font.bold for c in header)
+    assert 2 * longest + 2 <= units.column_dimensions["B"].width < 2 * longest + 3.5
+    body = list(units.iter_rows(min_row=header[0].row + 1))
+    sti = next(r for r in body if r[1].value == "市科技局")
+    assert sti[2].value == "按时报送" and sti[2].fill.fgColor.rgb.endswith("C6EFCE")
+    assert sti[4].value == "是"
+    missing = [r for r in body if r[2].value == "未报送"]
+    assert missing and all(r[2].fill.fgColor.rgb.endswith("FFC7CE") for r in missing)
     tasks = wb["任务进展"]
-    assert [c.value for c in tasks[1]][:3] == ["编号", "任务", "单位"]
+    assert [c.value for c in tasks[2]][:4] == ["序号", "单位", "编号", "任务"]
     copied = [
-        r for r in tasks.iter_rows(min_row=2) if r[2].value == "市科技局" and r[4].value == "受阻"
+        r for r in tasks.iter_rows(min_row=3) if r[1].value == "市科技局" and r[5].value == "受阻"
     ]
-    assert copied and "与上期雷同" in copied[0][6].value and "自报受阻" in copied[0][6].value
+    assert copied and "与上期雷同" in copied[0][7].value and "自报受阻" in copied[0][7].value
     targets = wb["指标进度"]
-    assert targets.max_row == 1 + len([t for t in runtime_targets(runtime)]) and targets[
-        "G2"
+    assert targets.max_row == 2 + len([t for t in runtime_targets(runtime)]) and targets[
+        "H3"
     ].fill.fgColor.rgb[-6:] in {"C6EFCE", "FFEB9C", "FFC7CE", "EEEEEE"}
 
 

@@ -18,7 +18,7 @@ def assessment(i: int) -> PeriodAssessment:
         [UnitRow("u1", "市科技局", "late", "2025-10-15 09:00", False),
          UnitRow("u2", "市市场监管局", "missing", None, False)],
         [TargetRow(1, "T1", "新增国家标准", "市市场监管局", "≥ 50 项", 12.5, 3.0 + i, "behind", 40.0, False,
-                   [("2025-03-31", 1.0)])],
+                   [("2025-06-30", 1.0), ("2025-09-30", 3.0 + i)])],
         [TaskRow(t, f"{t}", f"任务{t}", "市科技局", "牵头", "推进中", f"第{i}号方案任务{t}进展", ["copied"])
          for t in range(1, 30)],
         0.5, 0.0,
@@ -152,13 +152,14 @@ def test_each_report_is_written_once(tmp_path: Path) -> None:
 
 def test_the_workbook_keeps_what_units_wrote_as_text_and_figures_as_numbers(tmp_path: Path) -> None:
     """Progress text is the unit's words: one that begins with "=" or is a web address stays
-    text (never a formula Excel would run, nor a link); figures are numbers; the final
-    assessment has its sheet in the form of 表1-1."""
+    text (never a formula Excel would run, nor a link); figures are numbers; once the plan's
+    last period has closed, the final assessment has its sheet in the form of 表1-1."""
     from openpyxl import load_workbook
 
     from reporting.report import write_report
 
     r = assessment(3)
+    r.as_of = "2025-10-21"  # after the due date: the period has closed
     r.tasks[0].text = '=HYPERLINK("http://example.invalid","点此")'
     r.tasks[1].text = "https://example.invalid/进展"
     r.tasks[2].text = "0012"  # a number-looking text stays as written
@@ -168,25 +169,29 @@ def test_the_workbook_keeps_what_units_wrote_as_text_and_figures_as_numbers(tmp_
     assert wb.sheetnames == ["报送情况", "任务进展", "指标进度", "最终评估"]
     units, tasks, targets, final = (wb[name] for name in wb.sheetnames)
     assert units["A3"].value == "说明：数据截至10月14日"
-    assert [c.value for c in units[5]] == ["市科技局", "逾期报送", "2025-10-15 09:00", "否"]
-    assert units["C6"].value is None and units["B6"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert [tasks[f"F{row}"].value for row in (2, 3, 4)] == [
+    assert [c.value for c in units[5]][:7] == [2, 1, 0, 1, 1, 0.5, 0]  # 应报 … 按时报送率
+    # units in the directory's order (here none has one: by name), never by id
+    assert [c.value for c in units[8]][:5] == [1, "市市场监管局", "未报送", None, "否"]
+    assert [c.value for c in units[9]][:5] == [2, "市科技局", "逾期报送", "2025-10-15 09:00", "否"]
+    assert units["C8"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert [tasks[f"G{row}"].value for row in (3, 4, 5)] == [
         '=HYPERLINK("http://example.invalid","点此")',
         "https://example.invalid/进展",
         "0012",
     ]
-    assert all(tasks[f"F{row}"].data_type == "s" for row in (2, 3, 4))
-    assert not tasks._hyperlinks and tasks["G2"].value == "与上期雷同" and tasks["G5"].value is None
-    assert [c.value for c in targets[2]] == [
+    assert all(tasks[f"G{row}"].data_type == "s" for row in (3, 4, 5))
+    assert not tasks._hyperlinks and tasks["H3"].value == "与上期雷同" and tasks["H6"].value is None
+    assert [c.value for c in targets[3]] == [
         "T1",
         "新增国家标准",
         "市市场监管局",
         "≥ 50 项",
         12.5,
         6.0,
+        "2025年第三季度",
         "滞后于序时进度",
         40.0,
         "不能",
     ]
-    assert targets["G2"].fill.fgColor.rgb.endswith("FFEB9C")
-    assert [c.value for c in final[2]] == [1, "新增国家标准", "≥ 50 项", 6.0, "未达到"]
+    assert targets["H3"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert [c.value for c in final[4]] == [1, "新增国家标准", "≥ 50 项", 6.0, "未达到"]

@@ -46,6 +46,8 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(30))
     aliases: Mapped[list[Any]] = mapped_column(default=list)
     members: Mapped[list[Any]] = mapped_column(default=list)
+    # the official listing order (units.yaml): reports list units by it, never by id
+    order: Mapped[int] = mapped_column(Integer, default=99_999)
     retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     __table_args__ = (UniqueConstraint("jurisdiction", "name"), one_of("kind", UnitKind))
 
