@@ -29,7 +29,7 @@ from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
 from reporting.progress import TargetSpec, expected_value
 from tasks_catalog import schema
-from vocab.words import RequestStatus
+from vocab.words import Cadence, RequestStatus
 
 if TYPE_CHECKING:  # Prefect is imported only when the demo runs days through it
     from flows.prefect_flows import PrefectDays
@@ -219,7 +219,7 @@ def demo_plans(plans: list[schema.Plan], year: int) -> list[schema.Plan]:
         moved = plan.model_copy(deep=True)
         moved.start_year, moved.end_year = plan.start_year + shift, year
         if plan.slug == MONTHLY_PLAN:
-            moved.reporting.cadence = "monthly"
+            moved.reporting.cadence = Cadence.MONTHLY
         for target in moved.targets:
             target.year += shift
             if target.baseline_year is not None:
