@@ -12,6 +12,7 @@ from db.models import Unit
 from db.statistics import refresh_statistics
 from flows import steps
 from reporting.assess import TABLES
+from vocab.words import UnitKind
 
 from .conftest import at
 
@@ -49,7 +50,7 @@ def test_tables_are_analysed_only_when_they_changed_much(engine, sessions) -> No
     with engine.begin() as conn:  # 300 new units: over 50 + 10 % of the table
         conn.execute(
             insert(Unit),
-            [{"id": f"u{i:03d}", "jurisdiction": "测试市", "name": f"单位{i}", "kind": "dept"}
+            [{"id": f"u{i:03d}", "jurisdiction": "测试市", "name": f"单位{i}", "kind": UnitKind.DEPARTMENT}
              for i in range(300)],
         )  # fmt: skip
         conn.execute(text("SELECT pg_stat_force_next_flush()"))
