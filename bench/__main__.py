@@ -29,6 +29,7 @@ from bench.synthetic import TIERS, iter_plans, synthetic_directory
 from db import make_engine, session_factory, upgrade
 from db.batching import batched
 from db.models import Base, Period, Plan, Request
+from db.models.base import core_table
 from db.statistics import refresh_statistics
 from flows import steps
 from flows.runtime import Runtime
@@ -157,7 +158,10 @@ def answer(rt: Runtime, day: dt.date, rng: random.Random) -> int:
                 session.execute(insert(IndicatorValue), rows)
             for ids in batched([r.id for r in reqs], 5000):
                 session.execute(
-                    Request.__table__.update().where(Request.id.in_(ids)).values(status="submitted")
+                    core_table(Request)
+                    .update()
+                    .where(Request.id.in_(ids))
+                    .values(status="submitted")
                 )
             answered += len(reqs)
     return answered
@@ -314,9 +318,9 @@ def forget_day(engine: Any, day: dt.date) -> None:
     from db.models import LadderStep, Notification
 
     with engine.begin() as conn:
-        conn.execute(LadderStep.__table__.delete().where(LadderStep.handled_on == day))
+        conn.execute(core_table(LadderStep).delete().where(LadderStep.handled_on == day))
         conn.execute(
-            Notification.__table__.delete().where(Notification.key.like(f"digest:{day}:%"))
+            core_table(Notification).delete().where(Notification.key.like(f"digest:{day}:%"))
         )
 
 

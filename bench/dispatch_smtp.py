@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 
 from db import make_engine, session_factory, upgrade
 from db.models import Base, Notification
+from db.models.base import core_table
 from notifications import outbox
 from notifications.delivery import AppriseChannel
 from notifications.dispatch import MessageConfig, dispatch
@@ -149,7 +150,7 @@ def real_dispatch(port: int, url: str, workdir: Path) -> tuple[float, float, int
         assert stats["sent"] == digests, stats
         with sessions.begin() as session:
             outbox.requeue(session, list(session.scalars(select(Notification.id))), when)
-            session.execute(Notification.__table__.update().values(status="pending"))
+            session.execute(core_table(Notification).update().values(status="pending"))
     channel.smtp.close()
     engine.dispose()
     return rates[0], rates[1], sum(sizes) // len(sizes)

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from tasks_catalog.directory import Directory, DirectoryUnit
 from tasks_catalog.schema import Plan, Target, Task, UnitRef
+from vocab.words import Cmp, Role, TargetKind
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def iter_plans(tier: str, seed: int = 7, limit: int | None = None) -> Iterator[P
         for t in range(spec.tasks_per):
             chosen = rng.sample(names, min(1 + supports[t], len(names)))
             units = [
-                UnitRef(name=n, role="lead" if i == 0 else "support") for i, n in enumerate(chosen)
+                UnitRef(name=n, role=Role.LEAD if i == 0 else Role.SUPPORT)
+                for i, n in enumerate(chosen)
             ]
             tasks.append(
                 Task(
@@ -97,7 +99,7 @@ def iter_plans(tier: str, seed: int = 7, limit: int | None = None) -> Iterator[P
         for k in range(spec.targets_per):
             kind = KINDS[k % 3]
             targets.append(Target(code=f"T{k + 1}", name=f"指标{k + 1}", value=Decimal(rng.randint(10, 500)), unit="项",
-                                  cmp=">=", kind=kind, baseline=Decimal(rng.randint(0, 9)) if kind == "cumulative" else None,
+                                  cmp=Cmp.AT_LEAST, kind=TargetKind(kind), baseline=Decimal(rng.randint(0, 9)) if kind == "cumulative" else None,
                                   baseline_year=2020 if kind == "cumulative" else None, year=2025,
                                   owner=names[rng.randrange(len(names))]))  # fmt: skip
         yield Plan(slug=f"plan-{code}", source=f"{code}.txt", source_sha256="0" * 64, title=f"{code}标准强市建设实施意见",

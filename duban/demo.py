@@ -138,7 +138,7 @@ def fill(
 
 def _template(rt: Runtime, request: Request) -> Path:
     with rt.sessions() as session:
-        return ensure_template(session, session.get(Request, request.id), rt.var_dir)
+        return ensure_template(session, session.get_one(Request, request.id), rt.var_dir)
 
 
 def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counter[str]:
@@ -199,7 +199,11 @@ def run_demo(
                 on_day.run(rt, day, at)  # through Prefect
             else:
                 tick.run_tick(rt, day, at)
-            sent.update(steps.dispatch_outbox(rt, lambda at=at: at + dt.timedelta(minutes=5)))
+
+            def later(at: dt.datetime = at) -> dt.datetime:
+                return at + dt.timedelta(minutes=5)
+
+            sent.update(steps.dispatch_outbox(rt, later))
             if day < today:
                 acted.update(act(rt, day, departments))
         day += dt.timedelta(days=1)
@@ -228,7 +232,7 @@ def demo_plans(plans: list[schema.Plan], year: int) -> list[schema.Plan]:
     return chosen
 
 
-def _assigned_units(session) -> set[str]:  # type: ignore[no-untyped-def]
+def _assigned_units(session) -> set[str]:
     from reporting.cycle import work_by_unit
 
     units: set[str] = set()

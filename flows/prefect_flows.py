@@ -130,7 +130,8 @@ class PrefectDays:
 
     @classmethod
     def last_working_days(cls, cal: WorkCalendar, end: dt.date, count: int) -> PrefectDays:
-        days, day = [], end
+        days: list[dt.date] = []
+        day = end
         while len(days) < count:
             if cal.is_workday(day):
                 days.append(day)
@@ -154,4 +155,4 @@ def serve_deployments(var_dir: Path, tick_cron: str, dispatch_every: int) -> Non
     dispatcher = dispatch_flow.to_deployment(
         name="dispatch", schedule=Interval(dispatch_every), parameters=parameters
     )
-    serve(daily, dispatcher)
+    serve(daily, dispatcher)  # type: ignore[arg-type]  # sync_compatible: deployments here

@@ -34,16 +34,16 @@ def sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-class DubanDingTalk(NotifyDingTalk):  # type: ignore[misc]
+class DubanDingTalk(NotifyDingTalk):
     service_name = "DingTalk (Duban)"
-    notify_format = NotifyFormat.MARKDOWN  # digests are markdown unless the URL says format=text
+    notify_format = NotifyFormat.MARKDOWN  # type: ignore[assignment]  # digests are markdown unless the URL says format=text
     # Apprise sleeps 5.5 s between two sends of one URL by default; Duban paces robots itself
     # (notifications.pacing: 20 a minute across all dispatchers), so no sleep here.
     request_rate_per_sec = 0
     # Not a Markdown title limit problem: DingTalk's markdown needs a title and a text.
     title_maxlen = 250
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.last_errcode: int | None = None
         self.last_errmsg: str | None = None
@@ -53,7 +53,7 @@ class DubanDingTalk(NotifyDingTalk):  # type: ignore[misc]
         # 浙政钉 and other private deployments use their own host; tests use a local one.
         return os.environ.get("DUBAN_DINGTALK_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
 
-    def send(self, body, title="", notify_type=NotifyType.INFO, **kwargs):  # type: ignore[no-untyped-def]
+    def send(self, body, title="", notify_type=NotifyType.INFO, **kwargs):
         self.last_errcode, self.last_errmsg = None, None
         at = {"atMobiles": self.targets, "isAtAll": False}
         if self.notify_format == NotifyFormat.MARKDOWN:

@@ -54,7 +54,7 @@ def deadline_event(
         attendee.params["cn"] = vText(attendee_name)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("NEEDS-ACTION")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     if not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -94,4 +94,4 @@ def _shanghai_vtimezone() -> Timezone:
     event.add("dtstart", dt.datetime(2025, 1, 1, tzinfo=SHANGHAI))
     probe.add_component(event)
     probe.add_missing_timezones()
-    return next(c for c in probe.walk("VTIMEZONE"))
+    return next(c for c in probe.walk("VTIMEZONE") if isinstance(c, Timezone))

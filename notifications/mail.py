@@ -44,7 +44,7 @@ class _SmtpPolicy(Compat32):
             return f"{name}: {value}{self.linesep}".encode("ascii")
         if isinstance(value, str):  # an address header: the same office and units again
             return _folded(self, name, value)
-        return super().fold_binary(name, value)
+        return super().fold_binary(name, value)  # type: ignore[arg-type]  # a Header
 
 
 @lru_cache(maxsize=4096)
@@ -151,7 +151,7 @@ def build_email(
             name = a.filename if a.filename.isascii() else ("utf-8", "", a.filename)
             part.add_header("Content-Disposition", "attachment", filename=name)
             msg.attach(part)
-    msg["Subject"] = Header(subject, UTF8)
+    msg["Subject"] = Header(subject, UTF8)  # type: ignore[assignment]  # email accepts a Header
     msg["From"] = address(*sender)
     msg["To"] = ", ".join(address(*t) for t in to)
     msg["Date"] = format_datetime(when)
@@ -165,5 +165,7 @@ def plain_text(msg: Message) -> str:
     for part in msg.walk():
         if part.get_content_type() == "text/plain":
             data = part.get_payload(decode=True)
-            return data.decode(part.get_content_charset() or "utf-8") if data else ""
+            if isinstance(data, bytes):
+                return data.decode(part.get_content_charset() or "utf-8")
+            return ""
     return ""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import Notification
+from db.models.base import core_table
 
 PENDING, SENDING, SENT, FAILED, UNDELIVERABLE, CANCELLED = (
     "pending",
@@ -91,7 +92,7 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]], now: dt.datetime)
     ]
     try:
         with session.begin_nested():
-            session.execute(Notification.__table__.insert(), values)
+            session.execute(core_table(Notification).insert(), values)
         return {r["key"] for r in rows}
     except IntegrityError:
         created = set()
@@ -136,7 +137,7 @@ def claim(
     )
     if kinds is not None:
         due = due.where(Notification.kind.in_(kinds))
-    table = Notification.__table__
+    table = core_table(Notification)
     claimed = table.update().values(status=SENDING, claimed_at=now, claimed_by=worker,
                                     attempts=table.c.attempts + 1)  # fmt: skip
     if session.get_bind().dialect.name == "postgresql":
@@ -157,7 +158,7 @@ def renew(session: Session, ids: list[int], worker: str, now: dt.datetime) -> se
     (a row another dispatcher took back after a lapsed lease must not be sent again here)."""
     if not ids:
         return set()
-    table = Notification.__table__
+    table = core_table(Notification)
     rows = session.execute(
         table.update()
         .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == SENDING)
@@ -172,7 +173,7 @@ def release(session: Session, ids: list[int], worker: str) -> int:
     (the dispatcher stopped, or their server is not answering in this run)."""
     if not ids:
         return 0
-    table = Notification.__table__
+    table = core_table(Notification)
     result = session.execute(
         table.update()
         .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == SENDING)
@@ -201,8 +202,10 @@ class Recorder:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._conn: Connection | None = None
-        self._update = Notification.__table__.update().where(
-            Notification.__table__.c.id == bindparam("row_id")
+        self._update = (
+            core_table(Notification)
+            .update()
+            .where(Notification.__table__.c.id == bindparam("row_id"))
         )
 
     def _connection(self) -> Connection:

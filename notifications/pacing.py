@@ -43,7 +43,7 @@ class Pacer:
                     retry_after=max(wait, 1),
                 )
             session.add(DeliveryLog(channel_id=channel_id, sent_at=now))
-            if session.scalar(select(func.count()).select_from(DeliveryLog)) > 10_000:
+            if (session.scalar(select(func.count()).select_from(DeliveryLog)) or 0) > 10_000:
                 session.execute(
                     delete(DeliveryLog).where(DeliveryLog.sent_at < now - dt.timedelta(hours=1))
                 )

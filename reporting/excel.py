@@ -160,7 +160,7 @@ def _target_sheet(targets: Any, data: TemplateData) -> None:
     targets.protection.sheet = True
 
 
-def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:
     for col, (name, width) in enumerate(zip(names, widths, strict=True), start=1):
         cell = ws.cell(row=1, column=col, value=name)
         cell.font = Font(bold=True)
@@ -171,7 +171,7 @@ def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:  # typ
 
 def _fill_row(
     ws, row: int, locked: tuple[object, ...], inputs: tuple[int, int], validation: DataValidation
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Locked, grey cells for what the unit reads; unlocked, yellow ones for what it fills in,
     the first of which is validated."""
     for col, value in enumerate(locked, start=1):
@@ -186,12 +186,12 @@ def _fill_row(
     validation.add(ws.cell(row=row, column=inputs[0]))
 
 
-def _locked(cell) -> None:  # type: ignore[no-untyped-def]
+def _locked(cell) -> None:
     cell.fill = LOCKED_FILL
     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _input(cell) -> None:  # type: ignore[no-untyped-def]
+def _input(cell) -> None:
     cell.protection = Protection(locked=False)
     cell.fill = INPUT_FILL
     cell.alignment = Alignment(wrap_text=True, vertical="top")

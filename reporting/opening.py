@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Period, Plan, Request, RequestEvent
+from db.models.base import core_table
 from reporting.periods import periods_for
 from reporting.requests import request_code
 from reporting.work import units_with_work
@@ -82,10 +83,11 @@ def open_periods(
             ]
             if not rows:
                 continue
-            session.execute(Request.__table__.insert(), rows)  # Core: the ORM bulk path costs more
+            # Core: the ORM bulk path costs more
+            session.execute(core_table(Request).insert(), rows)
             ids = session.scalars(select(Request.id).where(Request.period_id == period.id))
             session.execute(
-                RequestEvent.__table__.insert(),
+                core_table(RequestEvent).insert(),
                 [
                     {"request_id": i, "at": now, "status": RequestStatus.PENDING, "note": "issued"}
                     for i in ids

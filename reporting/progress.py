@@ -100,8 +100,8 @@ def forecast(points: list[tuple[dt.date, Decimal]], at: dt.date) -> Decimal | No
     ys = [v for _, v in points]
     n = Decimal(len(points))
     mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    sxx = sum(((x - mx) ** 2 for x in xs), Decimal(0))
+    slope = sum(((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)), Decimal(0)) / sxx
     return my + slope * (Decimal(at.toordinal()) - mx)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import LadderStep, Period, Plan, Request, Unit
+from db.models.base import core_table
 from reporting.ladder import LEADER, LIAISON, OFFICE, Step, due_steps, folded, schedule
 from reporting.opening import reporting_of
 from reporting.templates import template_path
@@ -241,7 +242,7 @@ def mark_handled_many(session: Session, digests: list[Digest], as_of: dt.date) -
         for request_id, step in pairs
     ]
     for chunk in batched(rows, 5000):
-        session.execute(LadderStep.__table__.insert(), chunk)
+        session.execute(core_table(LadderStep).insert(), chunk)
 
 
 def invite_item(session: Session, request: Request, cal: WorkCalendar, var_dir: Any) -> RequestItem:

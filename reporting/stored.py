@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import Assessment, Flag, Period, Request
+from db.models.base import core_table
 from reporting.figures import PeriodAssessment
 from reporting.progress import BEHIND, NO_DATA, ON_TRACK, SERIOUSLY_BEHIND
 from vocab.words import FlagKind, FlagSubject, ReportStatus, Severity
@@ -35,7 +36,7 @@ def store_many(
         delete(Assessment).where(Assessment.period_id.in_(ids), Assessment.assessed_on == as_of)
     )
     session.execute(
-        Assessment.__table__.insert(),
+        core_table(Assessment).insert(),
         [{"period_id": p.id, "assessed_on": as_of, "figures": r.figures()} for p, r in assessed],
     )
     request_ids = {
@@ -62,7 +63,7 @@ def _insert_flags(session: Session, flags: list[dict[str, Any]]) -> None:
         return
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        session.execute(Flag.__table__.insert(), flags)
+        session.execute(core_table(Flag).insert(), flags)
         return
     raw = connection.connection.driver_connection  # psycopg's, in the session's transaction
     assert raw is not None

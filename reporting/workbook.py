@@ -222,7 +222,7 @@ def _text(cell: Any) -> str:
     return clean(str(cell.value)) if cell is not None and cell.value is not None else ""
 
 
-def _no_formula(cell, sheet: str, problems: list[str]) -> bool:  # type: ignore[no-untyped-def]
+def _no_formula(cell, sheet: str, problems: list[str]) -> bool:
     if cell is not None and (
         cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("="))
     ):
@@ -233,7 +233,7 @@ def _no_formula(cell, sheet: str, problems: list[str]) -> bool:  # type: ignore[
     return False
 
 
-def _int(cell, sheet: str, problems: list[str]) -> int | None:  # type: ignore[no-untyped-def]
+def _int(cell, sheet: str, problems: list[str]) -> int | None:
     if cell is None or cell.value is None:
         problems.append(f"{sheet}!A?: ID 列为空，请勿修改灰色列 (id column emptied)")
         return None

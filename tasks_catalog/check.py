@@ -116,7 +116,7 @@ def _check_targets(plan: Plan, add: Add, check_unit: CheckUnit) -> None:
             )
 
 
-def _repeats(items: list, key: str, section: str, add) -> None:  # type: ignore[type-arg, no-untyped-def]
+def _repeats(items: list, key: str, section: str, add) -> None:
     """Report each repeat of a ref or code where it stands (where the editor added it)."""
     counts = Counter(getattr(item, key) for item in items)
     seen: set[str] = set()

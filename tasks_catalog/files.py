@@ -46,13 +46,10 @@ class Located:
 def _to_data(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        return {
-            k.value: _to_data(v, (*path, k.value), lines)
-            for k, v in node.value  # type: ignore[union-attr]
-        }
+        return {k.value: _to_data(v, (*path, k.value), lines) for k, v in node.value}
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(v, (*path, i), lines) for i, v in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
+    return yaml.SafeLoader("").construct_object(node)
 
 
 def read_located(path: Path) -> Located:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.batching import batched
 from db.models import Assignment, Plan, Target, Task, Unit
+from db.models.base import Base, core_table
 from tasks_catalog import schema
 from tasks_catalog.directory import Directory, DirectoryUnit
 
@@ -121,7 +122,7 @@ def target_values(position: int, target: schema.Target, owner_id: str) -> dict[s
 class _Changes:
     """Rows to insert, update (by primary key) and retire for one table, written in batches."""
 
-    def __init__(self, model: type, what: str, report: SyncReport):
+    def __init__(self, model: type[Base], what: str, report: SyncReport):
         self.model, self.what, self.report = model, what, report
         self.new: list[dict[str, Any]] = []
         self.changed: list[dict[str, Any]] = []
@@ -145,7 +146,7 @@ class _Changes:
                 self.report.note("retired", self.what)
 
     def write(self, session: Session, now: dt.datetime) -> None:
-        table = self.model.__table__
+        table = core_table(self.model)
         for rows in batched(self.new, BATCH):
             session.execute(insert(self.model), rows)
         for rows in batched(self.changed, BATCH):

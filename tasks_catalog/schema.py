@@ -143,7 +143,7 @@ class Plan(Strict):
 
     @field_validator("end_year")
     @classmethod
-    def _years_in_order(cls, end: int, info):  # type: ignore[no-untyped-def]
+    def _years_in_order(cls, end: int, info):
         start = info.data.get("start_year")
         if start is not None and end < start:
             raise ValueError(f"end_year {end} is before start_year {start}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tasks_catalog.directory import Directory, UnknownUnit
-from tasks_catalog.schema import Plan
+from tasks_catalog.schema import Plan, Target
 
 
 @dataclass
@@ -34,7 +34,7 @@ def _canonical(name: str, plan: Plan, directory: Directory) -> str:
         return name
 
 
-def _target_key(t: object) -> tuple[object, ...]:
+def _target_key(t: Target) -> tuple[object, ...]:
     def num(v: Decimal | None) -> Decimal | None:
         return None if v is None else Decimal(v).normalize()
 
@@ -45,11 +45,11 @@ def _target_key(t: object) -> tuple[object, ...]:
         t.unit,
         t.cmp,
         t.kind,
-        t.per_year,  # type: ignore[attr-defined]
+        t.per_year,
         num(t.baseline),
         t.baseline_year,
         t.year,
-    )  # type: ignore[attr-defined]
+    )
 
 
 def score(draft: Plan, reviewed: Plan, directory: Directory) -> Score:
@@ -66,7 +66,7 @@ def score(draft: Plan, reviewed: Plan, directory: Directory) -> Score:
     def targets(plan: Plan) -> set[tuple[object, ...]]:
         return {_target_key(t) for t in plan.targets}
 
-    def tally(a: set, b: set) -> Tally:  # type: ignore[type-arg]
+    def tally(a: set, b: set) -> Tally:
         return Tally(len(a & b), len(b), len(a))
 
     return Score(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tasks_catalog.schema import Target, Task, UnitRef
+from tasks_catalog.schema import Role, Target, Task, UnitRef
 from tasks_catalog.sheet_values import (
     CMP_WORDS,
     KIND_WORDS,
@@ -73,7 +73,7 @@ def _role(task: Task, role: str) -> list[UnitRef]:
 def _parse_leads(text: str, ctx: Context) -> list[UnitRef]:
     if not text:
         raise CellError("请填写牵头单位")
-    return parse_units(text, "lead", ctx)
+    return parse_units(text, Role.LEAD, ctx)
 
 
 TASK_COLUMNS: tuple[Column, ...] = (
@@ -95,7 +95,7 @@ TASK_COLUMNS: tuple[Column, ...] = (
         "supports",
         lambda t: _role(t, "support"),
         units_text,
-        lambda text, ctx: parse_units(text, "support", ctx),
+        lambda text, ctx: parse_units(text, Role.SUPPORT, ctx),
         widths=(12, 34),
     ),
     Column(

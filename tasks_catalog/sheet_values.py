@@ -18,20 +18,26 @@ from tasks_catalog.schema import Cmp, Kind, Plan, Role, UnitRef
 
 PROPOSED_MARK = "（待确认）"
 NONE_SHOWN = "（无）"
-CMP_WORDS: dict[Cmp, str] = {">=": "不低于", "<=": "不高于", "=": "等于", ">": "高于", "≈": "约"}
-KIND_WORDS: dict[Kind, str] = {"increment": "新增", "cumulative": "累计", "level": "水平"}
+CMP_WORDS: dict[Cmp, str] = {
+    Cmp.AT_LEAST: "不低于",
+    Cmp.AT_MOST: "不高于",
+    Cmp.EQUAL: "等于",
+    Cmp.ABOVE: "高于",
+    Cmp.ABOUT: "约",
+}
+KIND_WORDS: dict[Kind, str] = {Kind.INCREMENT: "新增", Kind.CUMULATIVE: "累计", Kind.LEVEL: "水平"}
 # what else an office writes for them
 _CMP_SAID: dict[Cmp, tuple[str, ...]] = {
-    ">=": ("≥", "≧", "不少于", "大于等于", "至少", "达到"),
-    "<=": ("≤", "≦", "不超过", "不多于", "小于等于", "以内"),
-    "=": ("==",),
-    ">": ("大于", "超过"),
-    "≈": ("~", "约为", "左右"),
+    Cmp.AT_LEAST: ("≥", "≧", "不少于", "大于等于", "至少", "达到"),
+    Cmp.AT_MOST: ("≤", "≦", "不超过", "不多于", "小于等于", "以内"),
+    Cmp.EQUAL: ("==",),
+    Cmp.ABOVE: ("大于", "超过"),
+    Cmp.ABOUT: ("~", "约为", "左右"),
 }
 _KIND_SAID: dict[Kind, tuple[str, ...]] = {
-    "increment": ("增量", "新增量"),
-    "cumulative": ("累计值", "存量", "总量"),
-    "level": ("水平值", "比率", "比例", "率"),
+    Kind.INCREMENT: ("增量", "新增量"),
+    Kind.CUMULATIVE: ("累计值", "存量", "总量"),
+    Kind.LEVEL: ("水平值", "比率", "比例", "率"),
 }
 _CMP_SYNONYMS: dict[str, Cmp] = {
     said: cmp for cmp, words in _CMP_SAID.items() for said in (cmp, CMP_WORDS[cmp], *words)
@@ -178,7 +184,7 @@ def parse_owner(text: str, ctx: Context) -> str | None:
         if ctx.host is None:
             raise CellError("请填写责任单位（本计划没有默认的责任单位）")
         return None
-    units = parse_units(text, "lead", ctx)
+    units = parse_units(text, Role.LEAD, ctx)
     if len(units) > 1:
         raise CellError("责任单位只填一个单位")
     return units[0].name

@@ -7,7 +7,7 @@ what was assumed; it is a starting point for review, not a decision.
 from __future__ import annotations
 
 from tasks_catalog.directory import Directory
-from tasks_catalog.schema import Task, UnitRef
+from tasks_catalog.schema import Role, Task, UnitRef
 
 MAX_UNITS = 3
 
@@ -45,6 +45,6 @@ def propose_units(
     if host_name:
         names.append(host_name)
     return [
-        UnitRef(name=name, role="lead" if i == 0 else "support", proposed=True)
+        UnitRef(name=name, role=Role.LEAD if i == 0 else Role.SUPPORT, proposed=True)
         for i, name in enumerate(names)
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tasks_catalog import deadlines, segments, unitnames
 from tasks_catalog.clauses import Clause
-from tasks_catalog.schema import Task, UnitRef
+from tasks_catalog.schema import Role, Task, UnitRef
 from tasks_catalog.structure import CN, Node, leaves, ref_part, section_title, title_and_body
 from tasks_catalog.text import Line, Piece
 
@@ -119,7 +119,7 @@ def _units(clause: Clause | None, ctx: Context) -> list[UnitRef]:
         if name not in ctx.defaults:
             ctx.defaults.append(name)
     named = {u.name for u in units}
-    units += [UnitRef(name=n, role="support") for n in ctx.defaults if n not in named]
+    units += [UnitRef(name=n, role=Role.SUPPORT) for n in ctx.defaults if n not in named]
     return units
 
 
@@ -146,7 +146,7 @@ def prose_tasks(paras: list[Line], ctx: Context) -> list[Task]:
                     ref=str(len(tasks) + 1),
                     title=m.group("what").strip(),
                     span=line.piece.span(m.start(), m.end()),
-                    units=[UnitRef(name=unit, role="lead")],
+                    units=[UnitRef(name=unit, role=Role.LEAD)],
                     deadline=deadline,
                     due_date=due,
                 )

@@ -208,5 +208,6 @@ def paragraphs(text: str, skip: set[int] | None = None) -> list[Line]:
         if starts_new:
             out.append(line)
         else:
+            assert prev is not None  # starts_new when there is none
             prev.piece.extend(line.piece)
     return out

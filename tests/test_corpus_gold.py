@@ -40,4 +40,3 @@ def test_the_corpus_gold_scores_above_the_issue_thresholds():
     assert s.deadlines_wrong <= 0.05 * s.tasks
     assert s.targets_right / s.targets >= 0.90
     assert s.targets_right / s.targets_extracted >= 0.90
-

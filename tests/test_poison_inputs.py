@@ -75,7 +75,7 @@ def test_poison_text_and_formulas_become_plain_text_in_the_next_template(runtime
     requests = opened(runtime)
     request = requests["zs-sti"]
     work = work_of(runtime, request)
-    poison = ["上报\x0b完成\x1b\x00"] + FORMULAS
+    poison = ["上报\x0b完成\x1b\x00", *FORMULAS]
     with runtime.sessions.begin() as session:
         req = session.get(Request, request.id)
         lines = [

@@ -31,7 +31,7 @@ RENAMED = {
     "no data": "no_data",
     "forecast miss": "forecast_miss",
 }
-CHECKS = {
+CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
     "unit": {"kind": ("department", "government", "party", "agency", "office", "collective")},
     "assignment": {"role": ("lead", "support")},
     "target": {"cmp": (">=", "<=", "=", ">", "≈"), "kind": ("increment", "cumulative", "level")},
