@@ -72,6 +72,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
             programme=settings.programme,
             office_name=settings.office_name,
             office_email=settings.office_email,
+            contact_name=settings.office_contact,
+            contact_phone=settings.office_phone,
             mail_domain=settings.mail_domain,
             lease_seconds=settings.outbox_lease_seconds,
         ),

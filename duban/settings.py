@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     programme: str = "标准强市建设"
     office_name: str = "标准强市建设领导小组办公室"
     office_email: str = "office@duban.invalid"
+    office_contact: str = ""  # 联系人 every message signs with
+    office_phone: str = ""  # 联系电话
     mail_domain: str = "duban.invalid"
     apprise_config: Path | None = None  # channels; none: write messages to <var_dir>/outbox/
     send_hours: str = "8-20"  # Shanghai hours on working days in which messages to units go out

@@ -20,13 +20,16 @@ from db.models import Period, Plan, Unit
 from db.statistics import refresh_statistics
 from flows.runtime import Runtime
 from notifications import outbox
-from notifications.dispatch import dispatch
+from notifications.dispatch import dispatch, notice_subject
+from notifications.render import words
 from reporting import reminders, schedule
 from reporting.assess import TABLES, assess_periods, store_many
 from reporting.cycle import open_periods, reporting_of
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
 from reporting.report_pool import ReportWriter, writer_processes
+from vocab import zh
+from vocab.words import MessageKind
 
 log = logging.getLogger(__name__)
 
@@ -265,10 +268,13 @@ def assess_and_report(
                     ):
                         office_mails[period.id] = {
                             "key": f"report:{plan.slug}:{period.label}",
-                            "subject": f"【{rt.messages.programme}】{period.label}工作进展情况报告",
-                            "text": f"《{plan.title}》{period.label} 工作进展情况报告已生成：报送率 {result.reporting_rate:.0%}，"
-                            f"按时报送率 {result.on_time_rate:.0%}。详见附件。",
-                        }  # fmt: skip
+                            "facts": {
+                                "plan_title": plan.title,
+                                "period_name": zh.period_name(period.label),
+                                "reporting_rate": zh.percent(result.reporting_rate),
+                                "on_time_rate": zh.percent(result.on_time_rate),
+                            },
+                        }
             for period_id, result, final in to_write:
                 writer.submit(period_id, result, notes, final)
         for period_id, xlsx, html in writer.finished():
@@ -276,15 +282,16 @@ def assess_and_report(
             mail = office_mails.get(period_id)
             if mail is None:
                 continue
+            facts = {**mail["facts"], "files": [xlsx.name, html.name]}
             with rt.sessions.begin() as session:
                 outbox.enqueue(
                     session,
                     key=mail["key"],
                     recipient="office",
                     unit_id=None,
-                    kind="report",
-                    subject=mail["subject"],
-                    payload={"text": mail["text"], "salutation": rt.messages.office_name},
+                    kind=MessageKind.REPORT,
+                    subject=notice_subject(MessageKind.REPORT, facts, rt.messages),
+                    payload={"facts": facts, "salutation": rt.messages.office_name},
                     attachments=[
                         {
                             "path": str(xlsx),
@@ -304,13 +311,9 @@ def calendar_notes(rt: Runtime, as_of: dt.date, missed: list[dt.date]) -> list[s
             rt.calendar.fallback_years
             | ({as_of.year} if not rt.calendar.covered(as_of.year) else set())
         )
-        notes.append(
-            f"{'、'.join(map(str, years))}年节假日数据尚未发布，工作日暂按周一至周五计算（可在日历覆盖文件中补充调休）"
-        )
+        notes.append(words("holiday_note", {"years": [str(y) for y in years]}))
     if missed:
-        notes.append(
-            "以下工作日系统未运行，已于次日补办：" + "、".join(d.isoformat() for d in missed)
-        )
+        notes.append(words("missed_note", {"days": [zh.date(d) for d in missed]}))
     return notes
 
 

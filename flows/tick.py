@@ -23,7 +23,10 @@ from db.models import TickRun
 from flows import steps
 from flows.runtime import Runtime
 from notifications import outbox
+from notifications.dispatch import notice_subject
 from reporting import schedule
+from vocab import zh
+from vocab.words import MessageKind
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +159,7 @@ def finish_tick(rt: Runtime, summary: TickSummary, now: dt.datetime) -> None:
 def fail_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, exc: BaseException) -> None:
     """Record the failure and tell the admin channel: nobody watches an unattended system."""
     error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    facts = {"day_text": zh.date(as_of), "error": error}
     log.error("tick for %s failed: %s", as_of, error)
     with rt.sessions.begin() as session:
         run = session.scalar(select(TickRun).where(TickRun.as_of == as_of))
@@ -167,11 +171,8 @@ def fail_tick(rt: Runtime, as_of: dt.date, now: dt.datetime, exc: BaseException)
             key=f"admin:tick:{as_of}:{now:%Y%m%dT%H%M%S}",
             recipient="admin",
             unit_id=None,
-            kind="admin",
-            subject=f"督办系统：{as_of} 日常任务运行失败",
-            payload={
-                "text": f"{as_of} 的日常任务运行失败：{error}\n请查看日志；下次运行会补办当天的事项。",
-                "salutation": "系统管理员",
-            },
+            kind=MessageKind.ADMIN,
+            subject=notice_subject(MessageKind.ADMIN, facts, rt.messages),
+            payload={"facts": facts, "salutation": "系统管理员"},
             now=now,
         )

@@ -34,6 +34,7 @@ from notifications.channels import DeliveryError, NoChannel, Outgoing
 from notifications.dingtalk import TRANSIENT_CODES, DubanDingTalk, register
 from notifications.mail import address, display_name, plain_text, wire
 from notifications.pacing import Pacer
+from vocab.words import MessageKind
 
 log = logging.getLogger(__name__)
 
@@ -485,20 +486,28 @@ class AppriseChannel:
     def test(self, recipient: str) -> list[tuple[str, bool, str]]:
         """Send a short test message to every URL of `recipient`; return (url, ok, error)."""
         from notifications.mail import build_email
+        from notifications.render import Signature, render
 
         now = self.clock()
-        subject = "【督办】通道测试 channel test"
-        email = build_email(key=f"test:{recipient}:{now.isoformat()}", subject=subject,
-                            text="这是督办系统的通道测试消息，无需回复。", html="<p>这是督办系统的通道测试消息，无需回复。</p>",
-                            sender=("督办系统", "duban@localhost"), to=[(recipient, "test@localhost")], attachments=[],
-                            when=now, domain="duban.test")  # fmt: skip
+        rendered = render(
+            MessageKind.TEST,
+            {"salutation": recipient, "programme": ""},
+            Signature("督办系统"),
+            now.date(),
+        )
+        email = build_email(
+            key=f"test:{recipient}:{now.isoformat()}",
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            sender=("督办系统", "duban@localhost"),
+            to=[(recipient, "test@localhost")],
+            attachments=[],
+            when=now,
+            domain="duban.test",
+        )
         outgoing = Outgoing(
-            f"test:{recipient}",
-            recipient,
-            "test",
-            subject,
-            email,
-            "### 督办通道测试\n\n这是督办系统的通道测试消息。",
+            f"test:{recipient}", recipient, "test", rendered.subject, email, rendered.markdown
         )
         results = []
         for server in self.servers(recipient):

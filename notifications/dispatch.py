@@ -27,11 +27,18 @@ from notifications.channels import (
 )
 from notifications.invites import calendar_of, deadline_event
 from notifications.mail import Attachment, build_email
-from notifications.render import Rendered, render_digest
+from notifications.render import Rendered, Signature, render, words
+from vocab.words import DIGEST_KINDS, MessageKind
+from vocab.zh import SHANGHAI
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIGEST_KINDS = ("request", "reminder", "final", "overdue", "escalation")
+ICS_NAME = "报送截止日程.ics"
+
+
+def template_name(item: dict[str, Any]) -> str:
+    """The attached template as a unit files it: 2025年第三季度工作进展报送表（ZS-…）.xlsx."""
+    return f"{item['period_name']}工作进展报送表（{item['code']}）.xlsx"
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,15 @@ class MessageConfig:
     office_name: str = "标准强市建设领导小组办公室"
     office_email: str = "office@duban.invalid"
     mail_domain: str = "duban.invalid"
-    how_to_submit: str = "回复本邮件或交至领导小组办公室"
+    how_to_submit: str = "通过“在线填报”链接上传（也可在该页面直接填写），或交领导小组办公室"
+    contact_name: str = ""  # 联系人 every message signs with
+    contact_phone: str = ""  # 联系电话
     max_attempts: int = 5
     lease_seconds: int = 600  # a claimed row returns to pending if its dispatcher died
+
+    @property
+    def signature(self) -> Signature:
+        return Signature(self.office_name, self.contact_name, self.contact_phone)
 
 
 def still_wanted(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -69,30 +82,24 @@ def compose(
         if not items:
             return None
         audience = payload["audience"]
-        rendered = render_digest(
-            programme=config.programme,
-            office_name=config.office_name,
-            how_to_submit=config.how_to_submit,
-            kind=row.kind,
-            audience=audience,
-            salutation=payload["salutation"],
-            items=items,
-            day=dt.date.fromisoformat(payload["day"]),
-        )
+        context = {
+            "programme": config.programme,
+            "how_to_submit": config.how_to_submit,
+            "audience": audience,
+            "salutation": payload["salutation"],
+            "items": items,
+        }
+        day = dt.date.fromisoformat(payload["day"])
+        rendered = render(row.kind, context, config.signature, day)
         if audience == "liaison":
             attachments = _liaison_attachments(items, payload, config, now, templates)
-    elif row.kind == "invite":
+    elif row.kind == MessageKind.INVITE:
         invite = _invite(row, session, config, now)
         if invite is None:
             return None
         rendered, attachments = invite
     else:
-        rendered = Rendered(
-            row.subject,
-            payload["text"],
-            payload.get("html") or payload["text"],
-            payload.get("markdown") or payload["text"],
-        )
+        rendered = _notice(row, config, now)
         for a in row.attachments:
             path = Path(a["path"])
             if path.exists():
@@ -121,14 +128,34 @@ def compose(
     )
 
 
+def _notice(row: Notification, config: MessageConfig, now: dt.datetime) -> Rendered:
+    payload = row.payload
+    if "facts" not in payload:  # queued before notices were rendered here: sent as written
+        text = payload["text"]
+        return Rendered(row.subject, text, payload.get("html") or text, text)
+    context = {
+        **payload["facts"],
+        "programme": config.programme,
+        "salutation": payload["salutation"],
+        "link": payload.get("link"),
+    }
+    return render(row.kind, context, config.signature, now.astimezone(SHANGHAI).date())
+
+
+def notice_subject(kind: str, facts: dict[str, Any], config: MessageConfig) -> str:
+    """The subject a notice will carry (the outbox keeps it beside the facts)."""
+    c = {**facts, "programme": config.programme, "office_name": config.office_name}
+    return words(f"{kind}_subject", c)
+
+
 def event_for(
     item: dict[str, Any], config: MessageConfig, now: dt.datetime, cancelled: bool = False
 ) -> Any:
     """The VEVENT of one request's deadline: stable UID, SEQUENCE from the request."""
     return deadline_event(
         uid=f"{item['code']}@{config.mail_domain}", sequence=int(item.get("sequence", 0)),
-        summary=f"{config.programme}：报送{item['period_name']}工作进展（{item['code']}）",
-        description=f"《{item['plan_title']}》{item['period_name']}工作进展报送截止。参考编号 {item['code']}。",
+        summary=words("calendar_summary", {**item, "programme": config.programme}),
+        description=words("calendar_description", item),
         due_on=dt.date.fromisoformat(item["due_on"]), alarm_on=dt.date.fromisoformat(item.get("alarm_on", item["due_on"])),
         organizer_email=config.office_email, organizer_name=config.office_name,
         attendee_email=f"{item['unit_id']}@{config.mail_domain}", attendee_name=item["unit_name"], stamp=now,
@@ -147,9 +174,9 @@ def _liaison_attachments(
     for item in items:
         path = templates(item) if templates is not None else Path(item["template"])
         if path is not None and path.exists():
-            attachments.append(Attachment(f"{item['code']}.xlsx", path.read_bytes(), XLSX))
+            attachments.append(Attachment(template_name(item), path.read_bytes(), XLSX))
     events = [event_for(item, config, now) for item in items]
-    attachments.append(Attachment("deadline.ics", calendar_of(events, "REQUEST"), "text/calendar"))
+    attachments.append(Attachment(ICS_NAME, calendar_of(events, "REQUEST"), "text/calendar"))
     return attachments
 
 
@@ -159,17 +186,18 @@ def _invite(
     item, method = row.payload["item"], row.payload["method"]
     if method == "REQUEST" and not still_wanted(session, [item]):
         return None
-    if method == "CANCEL":
-        subject = f"【{config.programme}】{item['period_name']}工作进展免报通知（{item['code']}）"
-        text = f"{row.payload['salutation']}：\n\n经领导小组办公室同意，贵单位《{item['plan_title']}》{item['period_name']}工作进展免于报送，原定截止日期 {item['due_text']} 的日程已取消。\n\n{config.office_name}"
-    else:
-        subject = f"【{config.programme}】{item['period_name']}工作进展报送截止日期调整为{item['due_text']}"
-        text = f"{row.payload['salutation']}：\n\n贵单位《{item['plan_title']}》{item['period_name']}工作进展的报送截止日期调整为 {item['due_text']}（参考编号 {item['code']}），日程已同步更新。\n\n{config.office_name}"
-    ics = calendar_of([event_for(item, config, now, cancelled=method == "CANCEL")], method)
-    rendered = Rendered(
-        subject, text, "<p>" + text.replace("\n\n", "</p><p>") + "</p>", f"### {subject}\n\n{text}"
+    context = {
+        **item,
+        "programme": config.programme,
+        "salutation": row.payload["salutation"],
+        "method": "cancel" if method == "CANCEL" else "update",
+        "link": item.get("link") if method != "CANCEL" else None,
+    }
+    rendered = render(
+        MessageKind.INVITE, context, config.signature, now.astimezone(SHANGHAI).date()
     )
-    return rendered, [Attachment("deadline.ics", ics, "text/calendar")]
+    ics = calendar_of([event_for(item, config, now, cancelled=method == "CANCEL")], method)
+    return rendered, [Attachment(ICS_NAME, ics, "text/calendar")]
 
 
 def dispatch(

@@ -1,18 +1,29 @@
-"""What to say: one way to render a digest, in formal Chinese, as text, HTML and DingTalk markdown."""
+"""What to say: every message a unit, the office or the admin reads, rendered from
+`templates/` through `render(kind, context)`, in formal Chinese, as text, HTML and DingTalk
+markdown. Digests have their own templates (`digest.*.j2`); every other kind is a notice
+(`notice.*.j2`) whose subject and paragraphs `kinds.j2` words."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from vocab import zh
+from vocab.words import DIGEST_KINDS, MessageKind
+
 TEMPLATES = Path(__file__).with_name("templates")
 DINGTALK_MAX_BYTES = 20_000
-WEEKDAYS = "一二三四五六日"
+# What DingTalk's markdown would read as markup or HTML in a text that came from a unit or a
+# document: made literal.
+_MD_LITERAL = str.maketrans(
+    {"<": "&lt;", ">": "&gt;", "[": "［", "]": "］", "*": "\\*", "_": "\\_", "`": "\\`"}
+)
 
 
 @dataclass(frozen=True)
@@ -26,17 +37,69 @@ class Rendered:
 @functools.cache
 def _env() -> Environment:
     # Built on first use (not at import) and kept: compiling the templates costs ~25 ms.
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html.j2"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
     )
+    env.filters["md"] = markdown_literal
+    return env
 
 
-def date_text(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+def markdown_literal(text: object) -> str:
+    return str(text).translate(_MD_LITERAL)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How the office signs: its name, who to call (联系人/电话), and the date, no weekday."""
+
+    office_name: str
+    contact_name: str = ""
+    contact_phone: str = ""
+
+    def context(self, day: dt.date) -> dict[str, Any]:
+        contact = (
+            {"name": self.contact_name, "phone": self.contact_phone} if self.contact_name else None
+        )
+        return {"office_name": self.office_name, "contact": contact, "date_text": zh.date(day)}
+
+
+def words(name: str, context: Mapping[str, Any]) -> str:
+    """One phrase of `kinds.j2` (a calendar event's summary, a report's note) as plain text."""
+    return str(getattr(_env().get_template("kinds.j2").module, name)(context)).strip()
+
+
+def render(kind: str, context: Mapping[str, Any], signature: Signature, day: dt.date) -> Rendered:
+    """The one way a message is worded. `context` is the digest's (see `render_digest`) or
+    the notice's facts (vocab.messages.NoticePayload["facts"] with `programme` and
+    `salutation`)."""
+    if kind in DIGEST_KINDS:
+        return render_digest(kind=kind, day=day, signature=signature, **context)
+    return render_notice(kind, context, signature, day)
+
+
+def render_notice(
+    kind: str, context: Mapping[str, Any], signature: Signature, day: dt.date
+) -> Rendered:
+    name = "invite_" + context["method"] if kind == MessageKind.INVITE else str(kind)
+    c = {**context, "office_name": signature.office_name}
+    subject = words(f"{name}_subject", c)
+    paragraphs = [p.strip() for p in words(f"{name}_body", c).split("\n\n") if p.strip()]
+    layout = {
+        "subject": subject,
+        "salutation": context["salutation"],
+        "paragraphs": paragraphs,
+        "link": context.get("link"),
+        **signature.context(day),
+    }
+    env = _env()
+    text = env.get_template("notice.txt.j2").render(layout)
+    html = env.get_template("notice.html.j2").render(layout)
+    markdown = fit_markdown(env.get_template("notice.md.j2").render(layout))
+    return Rendered(subject, text, html, markdown)
 
 
 def subject_for(
@@ -59,13 +122,13 @@ def subject_for(
 def render_digest(
     *,
     programme: str,
-    office_name: str,
     how_to_submit: str,
     kind: str,
     audience: str,
     salutation: str,
     items: list[dict[str, Any]],
     day: dt.date,
+    signature: Signature,
 ) -> Rendered:
     """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it)."""
     env = _env()
@@ -76,9 +139,9 @@ def render_digest(
         kind=kind,
         audience=audience,
         items=items,
-        office_name=office_name,
         how_to_submit=how_to_submit,
-        today_text=date_text(day),
+        today_text=zh.date_weekday(day),
+        **signature.context(day),
         max_overdue=max((i.get("overdue_workdays") or 0) for i in items),
     )
     text = env.get_template("digest.txt.j2").render(context)

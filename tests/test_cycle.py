@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from db.models import Flag, LadderStep, Notification, Request, TickRun
 from flows import steps, tick
+from notifications.dispatch import ICS_NAME
 from reporting.cycle import ensure_template
 
 from .conftest import at, fill_template
@@ -68,8 +69,8 @@ def test_opening_day_sends_one_request_per_unit_with_template_and_invite(runtime
     )
     assert msg.get_body(("html",)) is not None
     parts = {p.get_filename(): p for p in msg.iter_attachments()}
-    assert f"{code}.xlsx" in parts
-    cal = Calendar.from_ical(parts["deadline.ics"].get_content())
+    assert f"2025年第三季度工作进展报送表（{code}）.xlsx" in parts  # a name the unit files it by
+    cal = Calendar.from_ical(parts[ICS_NAME].get_content())
     assert cal["METHOD"] == "REQUEST"
     event = next(c for c in cal.walk("VEVENT"))
     assert str(event["UID"]) == f"{code}@duban.invalid" and int(event["SEQUENCE"]) == 0
@@ -154,7 +155,7 @@ def test_a_missed_day_is_caught_up_with_one_notice_and_named_in_the_report(runti
     # No tick on 10-10 (before-3) or 10-11 (a make-up Saturday); 10-13 catches up.
     summary = tick.run_tick(runtime, D(2025, 10, 13), at(D(2025, 10, 13)))
     assert summary.missed_days == ["2025-10-10", "2025-10-11"]
-    assert any("2025-10-10" in note for note in summary.notes)
+    assert any("2025年10月10日" in note for note in summary.notes)
     with runtime.sessions() as session:
         stages = {
             s.stage: s.notification_key
@@ -173,7 +174,7 @@ def test_a_failed_tick_alerts_the_admin_channel_and_the_next_run_recovers(runtim
     with pytest.raises(RuntimeError):
         tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)), tick.TickSteps(remind=broken))
     alert = rows(runtime, channel="admin")
-    assert alert and "disk full" in alert[0].payload["text"]
+    assert alert and "disk full" in alert[0].payload["facts"]["error"]
     with runtime.sessions() as session:
         assert session.scalar(select(TickRun.status)) == "failed"
     tick.run_tick(runtime, D(2025, 9, 25), at(D(2025, 9, 25)))

@@ -13,6 +13,7 @@ from db.models import Notification
 from flows import steps, tick
 from flows.runtime import Runtime
 from notifications.delivery import AppriseChannel
+from notifications.dispatch import ICS_NAME
 from notifications.pacing import Pacer
 
 from .conftest import at
@@ -74,7 +75,7 @@ def test_email_arrives_with_alternatives_attachments_and_a_parseable_invite(
     assert "<table" in sti.get_body(("html",)).get_content()
     files = {p.get_filename(): p for p in sti.iter_attachments()}
     assert any(name.endswith(".xlsx") for name in files)
-    invite = Calendar.from_ical(files["deadline.ics"].get_content())
+    invite = Calendar.from_ical(files[ICS_NAME].get_content())
     assert invite["METHOD"] == "REQUEST" and invite.walk("VEVENT")[0]["DTSTART"].dt.date() == D(
         2025, 10, 14
     )

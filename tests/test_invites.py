@@ -18,6 +18,7 @@ from sqlalchemy import select
 from db.models import Notification, Request
 from flows import steps, tick
 from flows.runtime import Runtime
+from notifications.dispatch import ICS_NAME
 from notifications.invites import calendar_of, deadline_event
 from reporting.cycle import ActionError
 
@@ -38,7 +39,7 @@ def sent_invite(runtime, key: str) -> Calendar:
     assert row is not None and row.status == "sent", key
     eml = next((runtime.var_dir / "outbox").rglob(key.replace(":", "_") + ".eml"))
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
-    part = next(p for p in msg.iter_attachments() if p.get_filename() == "deadline.ics")
+    part = next(p for p in msg.iter_attachments() if p.get_filename() == ICS_NAME)
     return Calendar.from_ical(part.get_content())
 
 

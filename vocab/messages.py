@@ -4,7 +4,7 @@ they are TypedDicts of plain values."""
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class TaskLine(TypedDict):
@@ -57,10 +57,11 @@ class InvitePayload(TypedDict):
 
 
 class NoticePayload(TypedDict):
-    """A message written whole by its sender (receipt, report, admin alert)."""
+    """A notice (receipt, report, admin alert, channel test): the facts its words in
+    `notifications/templates/kinds.j2` need (code, period_name, …), rendered when sent."""
 
-    text: str
     salutation: str
-    html: NotRequired[str]
-    markdown: NotRequired[str]
+    facts: dict[str, Any]
+    link: NotRequired[str]
     delivered_to: NotRequired[list[str]]
+    text: NotRequired[str]  # rows queued before the facts: their text, sent as it was

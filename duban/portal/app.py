@@ -37,9 +37,10 @@ from duban.portal.security import Sessions, authenticate, too_many_failures
 from flows import steps
 from flows.runtime import Runtime
 from notifications import outbox
-from notifications.dispatch import event_for
+from notifications.dispatch import event_for, notice_subject
 from notifications.invites import calendar_of
 from notifications.links import LinkClaims, LinkError
+from notifications.notices import receipt_facts
 from reporting import reminders
 from reporting.assess import assess_period, store
 from reporting.cycle import (
@@ -54,6 +55,7 @@ from reporting.intake import SubmissionRejected, record, submit_file
 from reporting.periods import quarter_name
 from reporting.report import write_report
 from reporting.workbook import ProgressLine, ValueLine
+from vocab.words import MessageKind
 
 HERE = Path(__file__).parent
 COOKIE = "duban_office"
@@ -236,10 +238,17 @@ def create_app(
                 result = record(
                     session, req, progress, values, now=at, channel="web", submitter="portal"
                 )
-                outbox.enqueue(session, key=f"receipt:{req.code}:{result.submission_id}", recipient=req.unit_id,
-                               unit_id=req.unit_id, kind="receipt", subject=f"【{rt.messages.programme}】报送回执：{req.code}",
-                               payload={"text": f"已收到贵单位报送的 {req.code}（{at:%Y-%m-%d %H:%M}）。重复报送以最后一次为准。",
-                                        "salutation": ctx["unit"].name}, now=at)  # fmt: skip
+                facts = receipt_facts(session, req, at, late=result.late)
+                outbox.enqueue(
+                    session,
+                    key=f"receipt:{req.code}:{result.submission_id}",
+                    recipient=req.unit_id,
+                    unit_id=req.unit_id,
+                    kind=MessageKind.RECEIPT,
+                    subject=notice_subject(MessageKind.RECEIPT, facts, rt.messages),
+                    payload={"facts": facts, "salutation": ctx["unit"].name},
+                    now=at,
+                )
         except SubmissionRejected as exc:
             return page(
                 request,
