@@ -187,3 +187,27 @@ def test_open_deadlines_are_published_to_caldav_and_withdrawn_when_closed(runtim
     steps.change_deadline(rt, code, at(D(2025, 9, 25)), waive=True)
     tick.run_tick(rt, D(2025, 9, 25), at(D(2025, 9, 25)))
     assert requests.get(f"{radicale}{code}.ics", timeout=5).status_code == 404
+
+
+def second_reader(text: str) -> list[object]:
+    """Read a calendar as another client would: `ics` (an independent parser) must find the
+    same events, times and alarms as icalendar."""
+    import ics
+
+    return sorted(ics.Calendar(text).events, key=lambda e: e.uid)
+
+
+def test_every_invite_and_feed_loads_in_a_second_reader(runtime):
+    tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
+    code = sti_code(runtime)
+    feed = (runtime.feeds / "zs-sti.ics").read_text(encoding="utf-8")
+    (event,) = second_reader(feed)
+    assert event.uid.startswith(code) and event.begin.isoformat() == "2025-10-14T17:00:00+08:00"
+    assert code in event.name
+    steps.change_deadline(runtime, code, at(D(2025, 9, 25)), new_due=D(2025, 10, 17))
+    steps.dispatch_outbox(runtime, lambda: at(D(2025, 9, 25)))
+    moved = sent_invite(runtime, f"invite:{code}:1").to_ical().decode()
+    (event,) = second_reader(moved)
+    assert event.begin.date() == D(2025, 10, 17)
+    (alarm,) = event.alarms
+    assert alarm.trigger.isoformat() == "2025-10-16T01:00:00+00:00"  # 09:00 the working day before
