@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from duban.settings import Settings
+from vocab import zh
+from vocab.words import RequestStatus
 
 if TYPE_CHECKING:
     from flows.runtime import Runtime
@@ -42,6 +45,28 @@ class Format(StrEnum):
 
 def _now() -> dt.datetime:
     return dt.datetime.now(SHANGHAI)  # the entry point reads the clock; nothing below does
+
+
+INTAKE_WORDS = {
+    "accepted": "已接收",
+    "rejected": "退回",
+    "duplicate": "重复",
+    "waiting": "等待写完",
+}
+SENT_WORDS = {
+    "sent": "已发送",
+    "pending": "稍后重试",
+    "failed": "发送失败",
+    "undeliverable": "无通道可投递",
+    "cancelled": "已无需发送",
+    "requeued": "租约过期重新排队",
+    "released": "未发出已放回",
+}
+
+
+def sent_text(sent: Mapping[str, int]) -> str:
+    shown = "，".join(f"{SENT_WORDS.get(k, k)} {v}" for k, v in sent.items() if v)
+    return shown or "没有到期的消息 (nothing due)"
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -131,17 +156,19 @@ def catalog_load(
     if problems:
         for problem in problems:
             err.print(str(problem), highlight=False, markup=False)
-        _fail(f"{len(problems)} problem(s) in {data_dir}; nothing was loaded", 1)
+        _fail(f"{data_dir} 中有 {len(problems)} 处问题，未载入任何内容 (nothing was loaded)", 1)
     sessions = open_database(settings)
     with sessions.begin() as session:
         report = load_catalog(session, plans, Directory.load(data_dir / DIRECTORY_FILE), _now())
-    table = Table(title="catalog load", show_header=True)
-    table.add_column("rows")
-    table.add_column("count", justify="right")
+    table = Table(title="载入目录 catalog load", show_header=True)
+    table.add_column("内容 rows")
+    table.add_column("数量", justify="right")
     for key, count in sorted(report.counts.items()):
         table.add_row(key, str(count))
     out.print(table)
-    out.print("nothing changed" if not report.changed else "catalog updated")
+    out.print(
+        "没有变化 (nothing changed)" if not report.changed else "目录已更新 (catalog updated)"
+    )
 
 
 @catalog_app.command("export")
@@ -171,7 +198,7 @@ def catalog_show(
     with open_database(Settings())() as session:
         data = export_catalog(session, plan)
     if not data["plans"]:
-        _fail("no plan loaded; run `duban catalog load` first", 1)
+        _fail("尚未载入任何计划：请先运行 `duban catalog load`", 1)
     summary = Table(title="已载入的政策文件 plans loaded")
     for col in ("slug", "title", "period", "tasks", "targets"):
         summary.add_column(col, overflow="fold")
@@ -388,7 +415,7 @@ def _parse_day(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail(f"--as-of {value!r} is not a date; write YYYY-MM-DD")
+        _fail(f"--as-of {value!r} 不是日期，请写成 YYYY-MM-DD（如 2025-10-14）")
         raise
 
 
@@ -417,27 +444,28 @@ def tick(
     rt = _runtime()
     at = _at(day)
     summary = run_tick(rt, day, at)
-    table = Table(title=f"tick {day}")
-    table.add_column("step")
-    table.add_column("result", overflow="fold")
+    table = Table(title=f"日常任务 tick {day}")
+    table.add_column("事项 step")
+    table.add_column("结果 result", overflow="fold")
     if summary.skipped:
-        table.add_row("skipped", summary.skipped)
+        table.add_row("未办理 skipped", summary.skipped)
         out.print(table)
         return
-    table.add_row("requests issued", str(summary.opened_requests))
-    table.add_row("inbox", ", ".join(f"{k} {v}" for k, v in summary.intake.items()) or "empty")
+    table.add_row("发出报送通知 requests", str(summary.opened_requests))
     table.add_row(
-        "digests enqueued",
-        f"{summary.digests} (+{summary.merged} merged, {summary.deferred} deferred)",
+        "收件箱 inbox",
+        "，".join(f"{INTAKE_WORDS.get(k, k)} {v}" for k, v in summary.intake.items()) or "无文件",
     )
-    table.add_row("reports", "\n".join(summary.reports) or "none due today")
+    table.add_row(
+        "提醒消息 digests",
+        f"{summary.digests}（并入当日 {summary.merged}，顺延 {summary.deferred}）",
+    )
+    table.add_row("报告 reports", "\n".join(summary.reports) or "今日无到期报告")
     for note in summary.notes:
-        table.add_row("note", note)
+        table.add_row("说明 note", note)
     if not no_dispatch:
         sent = steps.dispatch_outbox(rt, lambda: at if day != _now().date() else _now())
-        table.add_row(
-            "dispatched", ", ".join(f"{k} {v}" for k, v in sent.items() if v) or "nothing due"
-        )
+        table.add_row("发送 dispatched", sent_text(sent))
     out.print(table)
 
 
@@ -456,7 +484,7 @@ def dispatch_cmd(
 
     rt = _runtime()
     sent = steps.dispatch_outbox(rt, _now, worker=worker, limit=limit)
-    out.print(", ".join(f"{k} {v}" for k, v in sent.items() if v) or "nothing due")
+    out.print(sent_text(sent), highlight=False)
     held = steps.held_messages(rt, _now())
     if held is not None:
         count, until = held
@@ -485,13 +513,15 @@ def submit(
     except SubmissionRejected as exc:
         for problem in exc.problems:
             err.print(f"{file}: {problem}", markup=False, highlight=False)
-        _fail(f"{file} was not accepted; nothing was recorded", 1)
+        _fail(f"{file} 未被接受，未记录任何内容：请按上述问题修改后重新报送", 1)
         return
     if result.duplicate:
-        out.print(f"{file}: already received for {result.request_code}; nothing changed")
+        out.print(f"{file}：{result.request_code} 已收到过同一文件，未作改动", highlight=False)
     else:
         out.print(
-            f"{file}: recorded for {result.request_code}" + ("（逾期 late）" if result.late else "")
+            f"{file}：已记录为 {result.request_code} 的报送"
+            + ("（逾期报送）" if result.late else ""),
+            highlight=False,
         )
 
 
@@ -562,7 +592,7 @@ def outbox_list(
     from notifications.outbox import STATUSES, listing
 
     if status and status not in STATUSES:
-        _fail(f"--status {status!r}; use one of {', '.join(STATUSES)}")
+        _fail(f"--status {status!r} 无效，可用：{'、'.join(STATUSES)}")
     with open_database(Settings())() as session:
         rows = [{"id": n.id, "key": n.key, "recipient": n.channel, "kind": n.kind, "status": n.status,
                  "attempts": n.attempts, "subject": n.subject, "last_error": n.last_error,
@@ -570,7 +600,7 @@ def outbox_list(
     if format == Format.json:
         _dump_json(rows)
         return
-    table = Table(title="outbox")
+    table = Table(title="发件箱 outbox")
     for col in ("id", "recipient", "kind", "status", "attempts", "subject", "last_error"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -598,10 +628,10 @@ def outbox_retry(
     from notifications.outbox import requeue
 
     if not ids and not failed:
-        _fail("give row ids or --failed")
+        _fail("请给出消息编号，或用 --failed 重发全部失败的消息")
     with open_database(Settings()).begin() as session:
         count = requeue(session, None if failed else list(ids or []), _now())
-    out.print(f"requeued {count} row(s)")
+    out.print(f"已重新排队 {count} 条消息 (requeued)")
 
 
 @app.command("demo")
@@ -638,7 +668,7 @@ def demo(
     settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}")
     plans, problems = check_catalog(settings.catalog_path())
     if problems:
-        _fail(f"the catalog has {len(problems)} problem(s); run `duban catalog check`", 1)
+        _fail(f"目录中有 {len(problems)} 处问题：请运行 `duban catalog check` 查看", 1)
     rt = _runtime(settings)
     with rt.sessions.begin() as session:
         load_catalog(session, demo_plans(plans, year),
@@ -735,11 +765,12 @@ def requests_list(
     if format == Format.json:
         _dump_json(rows)
         return
-    table = Table(title="requests")
-    for col in ("code", "unit", "period", "due_on", "status"):
+    table = Table(title="报送通知 requests")
+    for col in ("参考编号", "单位", "报送期", "截止日期", "状态"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["code"], r["unit"], r["period"], r["due_on"], r["status"])
+        status = zh.word(r["status"], RequestStatus)
+        table.add_row(r["code"], r["unit"], zh.period_name(r["period"]), r["due_on"], status)
     out.print(table)
 
 
@@ -785,17 +816,19 @@ def channels_test(
 
     settings = Settings()
     if settings.apprise_config is None:
-        _fail("DUBAN_APPRISE_CONFIG is not set; messages go to the outbox folder (var/outbox/)", 1)
+        _fail("未设置 DUBAN_APPRISE_CONFIG：消息写入发件文件夹 var/outbox/，没有可测试的通道", 1)
         return
     channel = AppriseChannel.from_config(settings.apprise_config, clock=_now)
     results = channel.test(unit)
     if not results:
-        _fail(f"no channel is configured for tag {unit!r} in {settings.apprise_config}", 1)
-    table = Table(title=f"channels of {unit}")
-    for col in ("url", "result"):
+        _fail(
+            f"{settings.apprise_config} 中没有标签为 {unit!r} 的通道 (no channel for this tag)", 1
+        )
+    table = Table(title=f"{unit} 的通道 channels")
+    for col in ("通道 url", "结果 result"):
         table.add_column(col, overflow="fold")
     for url, ok, error in results:
-        table.add_row(url, "ok" if ok else f"failed: {error}")
+        table.add_row(url, "成功" if ok else f"失败：{error}")
     out.print(table)
     if not all(ok for _, ok, _ in results):
         raise typer.Exit(1)
@@ -854,4 +887,4 @@ def office_add_user(
             add_user(session, username, password, _now())
     except ValueError as exc:
         _fail(str(exc), 1)
-    out.print(f"office user {username} saved")
+    out.print(f"办公室账号 {username} 已保存", highlight=False)

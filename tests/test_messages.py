@@ -95,3 +95,13 @@ def test_calendar_and_report_notes_come_from_the_templates_too() -> None:
         == "标准强市建设：报送2025年第三季度工作进展（ZS-2025Q3-U01）"
     )
     assert words("missed_note", {"days": ["2025年10月10日"]}).endswith("2025年10月10日")
+
+
+def test_a_value_shared_by_two_vocabularies_has_each_ones_word() -> None:
+    from vocab import zh
+    from vocab.words import OutboxStatus, RequestStatus
+
+    assert zh.word("pending", RequestStatus) == "待报"
+    assert zh.word("pending", OutboxStatus) == "待发送"
+    assert zh.word(RequestStatus.PENDING) == "待报"
+    assert zh.word("推进中") == "推进中"  # a unit's own words pass through
