@@ -17,7 +17,7 @@ from rich.table import Table
 
 from duban.settings import Settings
 from vocab import zh
-from vocab.words import RequestStatus
+from vocab.words import MessageKind, OutboxStatus, RequestStatus
 
 if TYPE_CHECKING:
     from flows.runtime import Runtime
@@ -55,7 +55,7 @@ INTAKE_WORDS = {
 }
 SENT_WORDS = {
     "sent": "已发送",
-    "pending": "稍后重试",
+    "retry": "稍后重试",
     "failed": "发送失败",
     "undeliverable": "无通道可投递",
     "cancelled": "已无需发送",
@@ -601,14 +601,14 @@ def outbox_list(
         _dump_json(rows)
         return
     table = Table(title="发件箱 outbox")
-    for col in ("id", "recipient", "kind", "status", "attempts", "subject", "last_error"):
+    for col in ("编号", "收件方", "类型", "状态", "尝试次数", "主题", "最近错误"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
             str(r["id"]),
             r["recipient"],
-            r["kind"],
-            r["status"],
+            zh.word(r["kind"], MessageKind),
+            zh.word(r["status"], OutboxStatus),
             str(r["attempts"]),
             r["subject"] or r["key"],
             r["last_error"] or "",

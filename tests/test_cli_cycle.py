@@ -62,6 +62,8 @@ def test_tick_then_requests_extend_waive_and_dispatch(run, tmp_path):
 
     rows = json.loads(run("outbox", "--format", "json").output)
     assert rows and all(r["status"] == "sent" for r in rows)
+    listing = run("outbox")
+    assert "已发送" in listing.output and "报送通知" in listing.output
     bad = run("outbox", "--status", "nonsense")
     assert bad.exit_code == 2 and "无效" in bad.output
     assert run("outbox", "retry").exit_code == 2

@@ -272,3 +272,28 @@ def test_the_recorder_replaces_a_connection_the_server_dropped(engine, sessions)
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         recorder.record(second, {"status": "sent", "sent_at": NOW})
     assert set(statuses(sessions).values()) == {"sent"}
+
+
+class RefusingChannel:
+    """A channel whose server always answers 'try again later'."""
+
+    def send(self, message: Outgoing) -> str:
+        from notifications.channels import DeliveryError
+
+        raise DeliveryError("451 try again later")
+
+
+def test_a_message_that_keeps_failing_ends_failed_after_max_attempts(sessions):
+    enqueue_reports(sessions, 1)
+    config = MessageConfig(max_attempts=3)
+    later = NOW
+    for attempt in range(1, 4):
+        stats = dispatch(sessions, RefusingChannel(), config, lambda at=later: at)
+        with sessions() as session:
+            row = session.scalar(select(Notification))
+        assert row.attempts == attempt and "451" in row.last_error
+        expected = "failed" if attempt == 3 else "pending"
+        assert row.status == expected and stats["failed" if attempt == 3 else "retry"] == 1
+        later = row.next_attempt_at or later  # the backoff, honoured
+    final = dispatch(sessions, RefusingChannel(), config, lambda: later + dt.timedelta(days=1))
+    assert +final == {}  # a failed row is not tried again
