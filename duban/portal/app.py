@@ -98,7 +98,11 @@ def create_app(
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
+        if any(ord(c) < 32 or ord(c) == 127 for c in request.scope["path"]):
+            # %00 and other control characters: no route has them (PostgreSQL refuses NUL)
+            response: Response = refuse(request, 404, "没有这个页面，请检查链接是否完整")
+        else:
+            response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         if request.url.scheme == "https":
@@ -284,7 +288,11 @@ def create_app(
             claims = claims_of(token)
         except LinkError as exc:
             return refuse(request, 410 if exc.expired else 403, str(exc))
-        size = f"{max_upload_bytes // 2**20} MB" if max_upload_bytes >= 2**20 else f"{max_upload_bytes // 1024} KB"
+        size = (
+            f"{max_upload_bytes // 2**20} MB"
+            if max_upload_bytes >= 2**20
+            else f"{max_upload_bytes // 1024} KB"
+        )
         too_big = f"文件超过 {size}，请检查是否选错文件"
         try:
             upload = await read_upload(request, max_upload_bytes)

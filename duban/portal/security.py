@@ -72,7 +72,9 @@ def _in(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in n for n in networks)
 
 
-def client_address(peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...]) -> str:
+def client_address(
+    peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...]
+) -> str:
     """The socket's peer; only when the peer is a trusted proxy, the nearest untrusted address
     of X-Forwarded-For (the proxies append on the right, a client can forge only the left)."""
     address = peer or "?"

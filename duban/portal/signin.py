@@ -55,8 +55,12 @@ def add_signin_routes(
         with rt.sessions() as session:
             return session_user(session, token, now())
 
-    def login_page(request: Request, nonce: str, status: int = 200, error: str | None = None) -> HTMLResponse:
-        response = page(request, "login.html", status, csrf=sessions.csrf(f"login:{nonce}"), error=error)
+    def login_page(
+        request: Request, nonce: str, status: int = 200, error: str | None = None
+    ) -> HTMLResponse:
+        response = page(
+            request, "login.html", status, csrf=sessions.csrf(f"login:{nonce}"), error=error
+        )
         response.set_cookie(VISITOR, nonce, httponly=True, samesite="strict", max_age=3600,
                             secure=request.url.scheme == "https", path="/office/login")  # fmt: skip
         return response
@@ -70,7 +74,9 @@ def add_signin_routes(
         return login_page(request, nonce_of(request))
 
     @app.post("/office/login", response_class=HTMLResponse)
-    def login(request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form("")) -> Response:
+    def login(
+        request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form("")
+    ) -> Response:
         nonce = request.cookies.get(VISITOR, "")
         if not nonce or not sessions.check_csrf(f"login:{nonce}", csrf):
             return page(request, "message.html", 403, title="无法登录", message="表单已失效，请刷新页面后重新登录 (CSRF check failed)",
@@ -87,7 +93,11 @@ def add_signin_routes(
         with rt.sessions.begin() as session:
             forget_attempt(session, attempt)
             token = open_session(session, user.username, address, at)
-            session.add(AuditLog(at=at, actor=user.username, action="login", target="office", detail=address))
+            session.add(
+                AuditLog(
+                    at=at, actor=user.username, action="login", target="office", detail=address
+                )
+            )
         response = RedirectResponse("/office", status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=SESSION_MAX_AGE,
                             secure=request.url.scheme == "https")  # fmt: skip

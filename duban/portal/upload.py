@@ -55,7 +55,9 @@ async def read_upload(request: Request, max_bytes: int) -> Upload:
     async def once() -> AsyncGenerator[bytes, None]:
         yield body
 
-    parser = MultiPartParser(request.headers, once(), max_files=1, max_fields=4, max_part_size=FORM_ROOM)
+    parser = MultiPartParser(
+        request.headers, once(), max_files=1, max_fields=4, max_part_size=FORM_ROOM
+    )
     parser.spool_max_size = max_bytes + FORM_ROOM  # already in memory: keep it there
     try:
         form = await parser.parse()
