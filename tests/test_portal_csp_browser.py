@@ -33,7 +33,9 @@ def test_pages_keep_to_the_policy_and_a_units_script_never_runs(served):  # noqa
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on(
+            "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+        )
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(base + link(rt, requests["zs-amr"]))
         page.select_option("select >> nth=0", "推进中")

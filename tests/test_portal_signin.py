@@ -233,3 +233,14 @@ def test_an_endless_upload_is_cut_off_at_the_cap_while_reading(served):
                           headers={"content-type": f"multipart/form-data; boundary={boundary}",
                                    "content-length": "10"})  # fmt: skip
     assert declared.status_code == 415
+
+
+def test_the_access_log_never_holds_a_units_link_token():
+    import logging
+
+    from duban.portal.security import RedactLinks
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "POST", "/u/eyJyIjoyfQ.abc-DEF/upload?x=1", "1.1", 200), None)  # fmt: skip
+    assert RedactLinks().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "POST /u/…/upload?x=1 HTTP/1.1" 200'

@@ -8,6 +8,8 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 
@@ -180,3 +182,23 @@ class Sessions:
 
     def check_csrf(self, bound_to: str, given: str | None) -> bool:
         return bool(given) and hmac.compare_digest(self.csrf(bound_to), given or "")
+
+
+class RedactLinks:
+    """A logging filter for uvicorn's access log: a unit's link token is a credential, so the
+    path is logged as `/u/…/upload`, never with the token."""
+
+    _token = re.compile(r"/u/[^/?\s]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._token.sub("/u/…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactLinks) for f in access.filters):
+        access.addFilter(RedactLinks())
