@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 import secrets
@@ -54,6 +55,12 @@ def still_wanted(session: Session, items: list[dict[str, Any]]) -> list[dict[str
     return [i for i in items if i["request_id"] in pending]
 
 
+def plain_html(text: str) -> str:
+    """A plain-text message as the e-mail's HTML part: escaped (an error or a receipt may quote
+    what somebody typed), line breaks kept."""
+    return "<p>" + html.escape(text).replace("\n", "<br>\n") + "</p>"
+
+
 def compose(
     session: Session,
     row: Notification,
@@ -90,7 +97,7 @@ def compose(
         rendered = Rendered(
             row.subject,
             payload["text"],
-            payload.get("html") or payload["text"],
+            payload.get("html") or plain_html(payload["text"]),
             payload.get("markdown") or payload["text"],
         )
         for a in row.attachments:

@@ -192,3 +192,19 @@ def test_a_good_upload_still_goes_through(portal):  # noqa: F811
     assert r.status_code == 403
     r = client.post(url + "/upload", data={"csrf": token})
     assert r.status_code == 415 and "xlsx" in r.text
+
+
+def test_a_plain_text_message_is_escaped_in_its_email_html(portal):  # noqa: F811
+    from notifications import outbox
+
+    rt, _, _, _ = portal
+    text = f"2025-10-13 的日常任务运行失败：文件 {POISON}.xlsx 无法读取\n请查看日志。"
+    with rt.sessions.begin() as session:
+        outbox.enqueue(session, key="admin:tick:2025-10-13:x", recipient="admin", unit_id=None, kind="admin",
+                       subject="督办系统：运行失败", payload={"text": text, "salutation": "系统管理员"},
+                       now=at(D(2025, 10, 13)))  # fmt: skip
+    steps.dispatch_outbox(rt, lambda: at(D(2025, 10, 13), 10))
+    (sent,) = (rt.var_dir / "outbox").rglob("admin*.eml")
+    body = email.message_from_bytes(sent.read_bytes(), policy=policy.default).get_body(("html",))
+    content = body.get_content()
+    assert not raw_tags_in(content) and html.escape(PAYLOADS[0]) in content and "<br>" in content
