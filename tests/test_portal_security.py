@@ -113,6 +113,8 @@ def test_odd_paths_answer_not_found_never_a_server_error(portal):  # noqa: F811
         url + "%00/template.xlsx",
         "/u/x/%2e%2e/%2e%2e/duban.db",
         "/u/x/template.html%00.xlsx",
+        "/static/%2e%2e/app.py",
+        "/static/..%2Fapp.py",
     ):
         r = client.get(path)
         assert r.status_code in (403, 404), (path, r.status_code)

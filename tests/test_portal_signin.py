@@ -244,3 +244,24 @@ def test_the_access_log_never_holds_a_units_link_token():
                                ("127.0.0.1:5000", "POST", "/u/eyJyIjoyfQ.abc-DEF/upload?x=1", "1.1", 200), None)  # fmt: skip
     assert RedactLinks().filter(record)
     assert record.getMessage() == '127.0.0.1:5000 - "POST /u/…/upload?x=1 HTTP/1.1" 200'
+
+
+def test_old_attempts_and_ended_sessions_are_dropped(portal):  # noqa: F811
+    import datetime as dt
+
+    from db.models import OfficeSession
+    from duban.portal.security import open_session, reserve_attempt
+
+    rt, _, _, _ = portal
+    long_ago, now = at(D(2025, 8, 1)), at(D(2025, 10, 9))
+    with rt.sessions.begin() as session:
+        open_session(session, "bgs", "127.0.0.1", long_ago)
+        reserve_attempt(session, "bgs", "127.0.0.1", long_ago)
+    with rt.sessions.begin() as session:
+        assert reserve_attempt(session, "bgs", "127.0.0.1", now) is not None
+        open_session(session, "bgs", "127.0.0.1", now)
+    with rt.sessions() as session:
+        assert list(session.scalars(select(LoginAttempt.at))) == [now]
+        assert [
+            e - dt.timedelta(hours=8) for e in session.scalars(select(OfficeSession.expires_at))
+        ] == [now]

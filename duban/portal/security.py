@@ -23,6 +23,7 @@ from db.models import LoginAttempt, OfficeSession, OfficeUser
 SESSION_MAX_AGE = 8 * 3600  # an office session lasts a working day
 ATTEMPT_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES = 5
+KEEP = dt.timedelta(days=30)  # failed attempts and ended sessions are kept this long, then dropped
 LOGIN_LOCK = 0x64756261  # PostgreSQL advisory lock serialising the attempt count ("duba")
 _hasher = PasswordHasher()
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -107,6 +108,7 @@ def reserve_attempt(session: Session, username: str, address: str, now: dt.datet
     insert comes first). Run in a transaction of its own."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(LOGIN_LOCK)))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP))
     attempt = LoginAttempt(username=username[:80], address=address[:64], at=now)
     session.add(attempt)
     session.flush()
@@ -145,6 +147,7 @@ def _digest(token: str) -> str:
 def open_session(session: Session, username: str, address: str, now: dt.datetime) -> str:
     """Return a new cookie value; the database keeps only its hash."""
     token = secrets.token_urlsafe(32)
+    session.execute(delete(OfficeSession).where(OfficeSession.expires_at < now - KEEP))
     session.add(OfficeSession(token_hash=_digest(token), username=username, address=address[:64], created_at=now,
                               expires_at=now + dt.timedelta(seconds=SESSION_MAX_AGE)))  # fmt: skip
     return token
