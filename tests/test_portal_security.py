@@ -120,7 +120,7 @@ def test_odd_paths_answer_not_found_never_a_server_error(portal):  # noqa: F811
         assert r.status_code in (403, 404), (path, r.status_code)
     office_login(rt, client)
     token = csrf_of(client.get("/office").text)
-    for row in ("99999999999999999999999", "-1", "1e3", "0"):
+    for row in ("99999999999999999999999", "-1", "1e3", "0", "²", "１２"):
         r = client.post(f"/office/outbox/{row}/resend", data={"csrf": token})
         assert r.status_code == 404 and "没有" in r.text, (row, r.status_code)
     for name in (

@@ -481,7 +481,9 @@ def create_app(
         user = office_action(request, csrf)
         if not isinstance(user, str):
             return user
-        row_id = int(row) if row.isdigit() and 0 < int(row) <= MAX_ROW_ID else None
+        row_id = (
+            int(row) if row.isascii() and row.isdigit() and 0 < int(row) <= MAX_ROW_ID else None
+        )
         with rt.sessions.begin() as session:
             if row_id is None or session.get(Notification, row_id) is None:
                 return refuse(request, 404, "没有这条消息")
