@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -122,6 +121,3 @@ def add_signin_routes(
         return response
 
     return office_user
-
-
-_ = Any
