@@ -857,7 +857,13 @@ def portal(
         _fail(str(exc), 1)
         return
     out.print(f"门户 portal: http://{host}:{port}/office", highlight=False)
-    uvicorn.Server(uvicorn.Config(build_portal(settings), log_level="info")).run(sockets=[sock])
+    from duban.portal.security import redact_access_log
+
+    redact_access_log()  # link tokens never reach the log; the client address is decided by
+    config = uvicorn.Config(
+        build_portal(settings), log_level="info", proxy_headers=False
+    )  # the portal
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 office_app = typer.Typer(help="Office staff accounts for the portal.", no_args_is_help=True)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )
     secret_key_file: Path | None = None
     max_upload_bytes: int = 5 * 1024 * 1024
+    trusted_proxies: str = (
+        ""  # proxies whose X-Forwarded-For the sign-in believes ("127.0.0.1, 10.0.0.0/8")
+    )
     portal_host: str = "127.0.0.1"  # where `duban serve` and `duban portal` listen
     portal_port: int = Field(default=8000, ge=1, le=65535)
     prefect_port: int = Field(default=4200, ge=1, le=65535)  # the local Prefect server of `serve`

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 import secrets
@@ -65,6 +66,12 @@ def still_wanted(session: Session, items: list[dict[str, Any]]) -> list[dict[str
         session.scalars(select(Request.id).where(Request.id.in_(ids), Request.status == "pending"))
     )
     return [i for i in items if i["request_id"] in pending]
+
+
+def plain_html(text: str) -> str:
+    """A plain-text message as the e-mail's HTML part: escaped (an error or a receipt may quote
+    what somebody typed), line breaks kept."""
+    return "<p>" + html.escape(text).replace("\n", "<br>\n") + "</p>"
 
 
 def compose(
@@ -132,7 +139,7 @@ def _notice(row: Notification, config: MessageConfig, now: dt.datetime) -> Rende
     payload = row.payload
     if "facts" not in payload:  # queued before notices were rendered here: sent as written
         text = payload["text"]
-        return Rendered(row.subject, text, payload.get("html") or text, text)
+        return Rendered(row.subject, text, payload.get("html") or plain_html(text), text)
     context = {
         **payload["facts"],
         "programme": config.programme,

@@ -60,7 +60,7 @@ def test_the_unit_page_lists_tasks_targets_and_has_strict_headers(portal):
     )
     assert (
         r.headers["x-frame-options"] == "DENY"
-        and "default-src 'self'" in r.headers["content-security-policy"]
+        and "default-src 'none'" in r.headers["content-security-policy"]
     )
     assert (
         r.headers["referrer-policy"] == "no-referrer" and r.headers["cache-control"] == "no-store"

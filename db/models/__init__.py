@@ -16,7 +16,7 @@ from db.models.cycle import (
     TickRun,
 )
 from db.models.outbox import DeliveryLog, Notification
-from db.models.portal import AuditLog, LoginAttempt, OfficeUser
+from db.models.portal import AuditLog, LoginAttempt, OfficeSession, OfficeUser
 
 __all__ = [
     "NAMING",
@@ -30,6 +30,7 @@ __all__ = [
     "LadderStep",
     "LoginAttempt",
     "Notification",
+    "OfficeSession",
     "OfficeUser",
     "Period",
     "Plan",

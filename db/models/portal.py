@@ -1,4 +1,4 @@
-"""The portal: office users, failed sign-ins, the audit log."""
+"""The portal: office users, failed sign-ins, office sessions, the audit log."""
 
 from __future__ import annotations
 
@@ -39,3 +39,17 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OfficeSession(Base):
+    """A signed-in office browser. The cookie holds a random token; only its SHA-256 is kept,
+    so a database dump opens no session. Logout revokes the row: a copied cookie stops working."""
+
+    __tablename__ = "office_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())

@@ -8,18 +8,20 @@ reported, which targets are behind and what was sent, and to extend, waive, rese
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Form, Request, UploadFile
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from db.models import (
     Assessment,
@@ -33,7 +35,9 @@ from db.models import (
     Unit,
 )
 from db.models import Request as ReportRequest
-from duban.portal.security import Sessions, authenticate, too_many_failures
+from duban.portal.security import Sessions, trusted_networks
+from duban.portal.signin import COOKIE, add_signin_routes
+from duban.portal.upload import BadForm, TooLarge, read_upload
 from flows import steps
 from flows.runtime import Runtime
 from notifications import outbox
@@ -58,10 +62,17 @@ from reporting.workbook import ProgressLine, ValueLine
 from vocab.words import MessageKind
 
 HERE = Path(__file__).parent
-COOKIE = "duban_office"
 MAX_TEXT = 2000
+MAX_ROW_ID = 2**63 - 1
+REPORT_NAME = re.compile(r"[\w\-（）()]+(?:\.[\w\-（）()]+)*\.(?:html|xlsx)")
+# No inline script or style anywhere: whatever got into a page could not run.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")  # fmt: skip
+# A downloaded report is a standalone page with its own <style>: styles, no script, sandboxed.
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+              "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; sandbox")  # fmt: skip
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",  # unit links carry their token in the path
@@ -76,6 +87,7 @@ def create_app(
     *,
     max_upload_bytes: int = 5 * 1024 * 1024,
     clock: Callable[[], dt.datetime] | None = None,
+    trusted_proxies: str | Iterable[str] = (),
 ) -> FastAPI:
     assert rt.links is not None, "the portal needs unit links (a secret and a base URL)"
     links = rt.links
@@ -88,7 +100,11 @@ def create_app(
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
+        if any(ord(c) < 32 or ord(c) == 127 for c in request.scope["path"]):
+            # %00 and other control characters: no route has them (PostgreSQL refuses NUL)
+            response: Response = refuse(request, 404, "没有这个页面，请检查链接是否完整")
+        else:
+            response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         if request.url.scheme == "https":
@@ -100,6 +116,11 @@ def create_app(
 
     def refuse(request: Request, status: int, message: str) -> HTMLResponse:
         return page(request, "message.html", status, title="无法访问", message=message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "没有这个页面，请检查链接是否完整", 405: "不支持这种访问方式"}
+        return refuse(request, exc.status_code, messages.get(exc.status_code, "请求无效"))
 
     # --- units ---------------------------------------------------------------------------
 
@@ -271,21 +292,27 @@ def create_app(
         )
 
     @app.post("/u/{token}/upload", response_class=HTMLResponse)
-    async def unit_upload(
-        request: Request, token: str, file: UploadFile, csrf: str = Form("")
-    ) -> HTMLResponse:
-        try:
+    async def unit_upload(request: Request, token: str) -> HTMLResponse:
+        try:  # the link first: nobody without one gets the body read, let alone spooled
             claims = claims_of(token)
         except LinkError as exc:
             return refuse(request, 410 if exc.expired else 403, str(exc))
-        if not sessions.check_csrf(token, csrf):
+        size = (
+            f"{max_upload_bytes // 2**20} MB"
+            if max_upload_bytes >= 2**20
+            else f"{max_upload_bytes // 1024} KB"
+        )
+        too_big = f"文件超过 {size}，请检查是否选错文件"
+        try:
+            upload = await read_upload(request, max_upload_bytes)
+        except TooLarge:
+            return refuse(request, 413, too_big)
+        except BadForm:
+            return refuse(request, 415, "只接受本期模板 .xlsx 文件，请选择文件后再上传")
+        if not sessions.check_csrf(token, upload.csrf):
             return refuse(request, 403, "表单已失效，请刷新页面后重新提交 (CSRF check failed)")
-        data = await file.read(max_upload_bytes + 1)
-        if len(data) > max_upload_bytes:
-            return refuse(
-                request, 413, f"文件超过 {max_upload_bytes // 1024 // 1024} MB，请检查是否选错文件"
-            )
-        if not (file.filename or "").lower().endswith(".xlsx") or not data.startswith(b"PK"):
+        data = upload.data
+        if not upload.filename.lower().endswith(".xlsx") or not data.startswith(b"PK"):
             return refuse(request, 415, "只接受本期模板 .xlsx 文件")
         with rt.sessions() as session:
             code = session.get(ReportRequest, claims.request_id).code
@@ -346,55 +373,12 @@ def create_app(
 
     # --- the office --------------------------------------------------------------------------
 
-    def office_user(request: Request) -> str | None:
-        return sessions.user(request.cookies.get(COOKIE))
+    office_user = add_signin_routes(app, rt, sessions, now, page, trusted_networks(trusted_proxies))
 
     def audit(
         session: Any, actor: str, action: str, target: str, detail: str | None = None
     ) -> None:
         session.add(AuditLog(at=now(), actor=actor, action=action, target=target, detail=detail))
-
-    @app.get("/office/login", response_class=HTMLResponse)
-    def login_form(request: Request) -> HTMLResponse:
-        return page(request, "login.html", csrf=sessions.csrf("login"), error=None)
-
-    @app.post("/office/login", response_class=HTMLResponse)
-    def login(
-        request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form("")
-    ) -> Response:
-        if not sessions.check_csrf("login", csrf):
-            return refuse(request, 403, "表单已失效，请刷新页面 (CSRF check failed)")
-        address = request.client.host if request.client else "?"
-        at = now()
-        with rt.sessions.begin() as session:
-            if too_many_failures(session, username, address, at):
-                return page(
-                    request,
-                    "login.html",
-                    429,
-                    csrf=sessions.csrf("login"),
-                    error="尝试次数过多，请 15 分钟后再试",
-                )
-            user = authenticate(session, username, password, address, at)
-            if user is None:
-                return page(
-                    request,
-                    "login.html",
-                    401,
-                    csrf=sessions.csrf("login"),
-                    error="用户名或密码错误",
-                )
-            audit(session, username, "login", "office")
-        response = RedirectResponse("/office", status_code=303)
-        response.set_cookie(COOKIE, sessions.issue(username), httponly=True, samesite="lax", max_age=8 * 3600,
-                            secure=request.url.scheme == "https")  # fmt: skip
-        return response
-
-    @app.post("/office/logout")
-    def logout(request: Request, csrf: str = Form("")) -> Response:
-        response = RedirectResponse("/office/login", status_code=303)
-        response.delete_cookie(COOKIE)
-        return response
 
     @app.get("/office", response_class=HTMLResponse)
     def dashboard(request: Request) -> Response:
@@ -501,12 +485,17 @@ def create_app(
     def waive(request: Request, code: str, csrf: str = Form("")) -> Response:
         return deadline_action(request, code, csrf, "waive", "未能免报", waive=True)
 
-    @app.post("/office/outbox/{row_id}/resend")
-    def resend(request: Request, row_id: int, csrf: str = Form("")) -> Response:
+    @app.post("/office/outbox/{row}/resend")
+    def resend(request: Request, row: str, csrf: str = Form("")) -> Response:
         user = office_action(request, csrf)
         if not isinstance(user, str):
             return user
+        row_id = (
+            int(row) if row.isascii() and row.isdigit() and 0 < int(row) <= MAX_ROW_ID else None
+        )
         with rt.sessions.begin() as session:
+            if row_id is None or session.get(Notification, row_id) is None:
+                return refuse(request, 404, "没有这条消息")
             count = outbox.requeue(session, [row_id], now())
             audit(session, user, "resend", f"outbox:{row_id}", f"requeued {count}")
         return RedirectResponse("/office", status_code=303)
@@ -531,14 +520,14 @@ def create_app(
     def report_file(request: Request, name: str) -> Response:
         if office_user(request) is None:
             return RedirectResponse("/office/login", status_code=303)
-        path = (rt.reports / name).resolve()
-        if (
-            path.parent != rt.reports.resolve()
-            or not path.is_file()
-            or path.suffix not in (".html", ".xlsx")
-        ):
+        # Only a plain name of a file that is in the folder: no "..", separators, NUL, or stat().
+        listed = len(name) <= 200 and REPORT_NAME.fullmatch(name) and rt.reports.is_dir()
+        if not listed or name not in {p.name for p in rt.reports.iterdir() if p.is_file()}:
             return refuse(request, 404, "没有这个报告")
-        return FileResponse(path, filename=name)
+        response = FileResponse(rt.reports / name, filename=name)
+        if name.endswith(".html"):
+            response.headers["Content-Security-Policy"] = REPORT_CSP
+        return response
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
