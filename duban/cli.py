@@ -855,3 +855,8 @@ def office_add_user(
     except ValueError as exc:
         _fail(str(exc), 1)
     out.print(f"office user {username} saved")
+
+
+from duban.commands_contacts import contacts_app  # noqa: E402
+
+app.add_typer(contacts_app, name="contacts")
