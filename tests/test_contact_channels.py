@@ -1,0 +1,161 @@
+"""Channels built from the 通讯录: the demo's messages reach the contacts' addresses over real
+SMTP, their group robot with a valid signature and their userid by work notification (a local
+DingTalk-compatible peer), and an Apprise configuration file adds to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Notification
+from duban.bootstrap import make_channel
+from duban.settings import Settings
+from flows import steps, tick
+from flows.runtime import Runtime
+from notifications.channels import FileOutbox
+from notifications.contact_channels import ContactChannel, SmtpSettings
+from notifications.delivery import ChannelConfigError
+from notifications.dingtalk_work import DingTalkWorkNotifier
+from notifications.links import Links
+from notifications.pacing import Pacer
+from tasks_catalog.contacts_sheet import import_contacts
+
+from .conftest import NOW, at
+from .dingtalk_peer import DingTalkWorkPeer
+from .servers import DingTalkRobot, SmtpServer
+from .test_contacts import workbook
+
+D = dt.date
+DAY = D(2025, 9, 24)
+TOKEN, SECRET = "a1b2c3d4e5f60718293a4b5c6d7e8f90", "SEC0123456789abcdef0123"
+APP_KEY, APP_SECRET, AGENT_ID = "dingappkey42", "s3cr3t-app-secret-value", 2_718_281
+STI = ["市科技局", "王芳", "13800000001", "sti@duban.test", "wangfang01", "李强", "13900000002",
+       "sti.leader@duban.test", TOKEN, SECRET, ""]  # fmt: skip
+AMR = ["市市场监管局", "赵敏", "13800000003", "amr@duban.test", "zhaomin03", "", "", "", "", "", ""]
+SMTP_PASSWORD = "smtp-pa55word-never-shown"
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def robot(monkeypatch):
+    server = DingTalkRobot(TOKEN, SECRET).start()
+    monkeypatch.setenv("DUBAN_DINGTALK_BASE_URL", server.base_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def peer():
+    clock = lambda: at(DAY, 10)  # noqa: E731
+    server = DingTalkWorkPeer(APP_KEY, APP_SECRET, AGENT_ID, ["wangfang01", "zhaomin03"], clock)
+    yield server.start()
+    server.stop()
+
+
+def with_contacts(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as session:
+        import_contacts(session, workbook(STI, AMR), "通讯录.xlsx", NOW, "test")
+
+
+def contact_runtime(runtime: Runtime, channel) -> Runtime:
+    links = Links("k" * 32, "https://duban.example.gov.cn", 30)
+    return Runtime(runtime.sessions, runtime.var_dir, runtime.calendar, channel, runtime.messages,
+                   links=links)  # fmt: skip
+
+
+def work_notifier(peer: DingTalkWorkPeer) -> DingTalkWorkNotifier:
+    return DingTalkWorkNotifier(peer.base_url, APP_KEY, APP_SECRET, AGENT_ID,
+                                clock=lambda: at(DAY, 10), sleep=lambda s: None)  # fmt: skip
+
+
+def test_messages_reach_the_contacts_by_mail_robot_and_work_notification(
+    runtime, smtp, robot, peer, tmp_path
+):
+    with_contacts(runtime)
+    extra = tmp_path / "apprise.txt"
+    extra.write_text(
+        f"zs-sti=mailto://127.0.0.1:{smtp.port}?from=office@duban.test&to=extra@duban.test\n",
+        encoding="utf-8",
+    )
+    from notifications.delivery import AppriseChannel
+
+    config = AppriseChannel.from_config(extra).apprise
+    smtp_settings = SmtpSettings.parse(
+        f"smtp://127.0.0.1:{smtp.port}?from=office@duban.test&tls=none", None, "x@duban.test"
+    )
+    clock = lambda: at(DAY, 10)  # noqa: E731
+    channel = ContactChannel(runtime.sessions, config, smtp_settings, work_notifier(peer),
+                             Pacer(runtime.sessions), clock)  # fmt: skip
+    rt = contact_runtime(runtime, channel)
+    tick.run_tick(rt, DAY, at(DAY))
+    steps.dispatch_outbox(rt, clock)
+    to = {m["To"].addresses[0].addr_spec for m in smtp.inbox.messages}
+    assert {"sti@duban.test", "amr@duban.test", "extra@duban.test"} <= to  # the file adds
+    sti = next(m for m in smtp.inbox.messages if m["To"].addresses[0].addr_spec == "sti@duban.test")
+    assert sti["Subject"] == "【标准强市建设】关于报送2025年第三季度工作进展的通知"
+    assert smtp.inbox.envelopes[0][0] == "office@duban.test"
+    assert len(robot.received) == 1 and "@13800000001" in robot.received[0]["markdown"]["text"]
+    for userid in ("wangfang01", "zhaomin03"):
+        (msg,) = peer.received[userid]
+        assert "关于报送2025年第三季度工作进展的通知" in msg["action_card"]["title"]
+        assert "###### 消息编号" in msg["action_card"]["markdown"]
+        assert msg["action_card"]["single_url"].startswith("https://duban.example.gov.cn/")
+    with runtime.sessions() as session:
+        rows = {n.channel: n for n in session.scalars(select(Notification))}
+    assert rows["zs-sti"].status == "sent" and rows["zs-amr"].status == "sent"
+    assert rows["zs-sti"].last_error is None
+    assert rows["zs-eit"].status == "undeliverable"  # no contacts, no line in the file
+
+
+def test_settings_choose_the_contact_channel_and_read_the_password_from_its_file(
+    runtime, smtp, tmp_path
+):
+    password = tmp_path / "smtp.pw"
+    password.write_text(SMTP_PASSWORD + "\n")
+    plain = Settings(var_dir=tmp_path / "var")
+    assert isinstance(make_channel(plain, runtime.sessions), FileOutbox)  # nothing to reach yet
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        smtp_url=f"smtp://duban@127.0.0.1:{smtp.port}?from=office@duban.test&tls=none",
+        smtp_password_file=password,
+    )
+    channel = make_channel(settings, runtime.sessions)
+    assert isinstance(channel, ContactChannel)
+    assert channel.smtp_settings is not None and channel.smtp_settings.password == SMTP_PASSWORD
+    with_contacts(runtime)
+    shown = [channel._name(s)[1] for s in channel.servers("zs-sti:leader")]
+    assert shown == [f"mailto://duban:****@127.0.0.1:{smtp.port}/sti.leader%40duban.test"]
+    assert SMTP_PASSWORD not in repr(channel.servers("zs-sti"))
+
+
+def test_a_robot_in_the_contacts_is_enough_to_use_them(runtime, tmp_path):
+    with_contacts(runtime)
+    assert isinstance(make_channel(Settings(var_dir=tmp_path), runtime.sessions), ContactChannel)
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("smtp://u:pw@mail.example.gov.cn", "DUBAN_SMTP_PASSWORD_FILE"),
+        ("http://mail.example.gov.cn", "smtp://用户名@主机"),
+        ("smtp://mail.example.gov.cn?tls=maybe", "tls= 只能是"),
+    ],
+)
+def test_an_unusable_smtp_url_says_what_to_write(url: str, says: str) -> None:
+    with pytest.raises(ChannelConfigError) as caught:
+        SmtpSettings.parse(url, None, "office@duban.test")
+    assert says in str(caught.value) and "pw" not in str(caught.value).replace("PASSWORD", "")
+
+
+def test_smtp_defaults_follow_the_scheme() -> None:
+    assert SmtpSettings.parse("smtps://a@h", "p", "o@x").port == 465
+    started = SmtpSettings.parse("smtp://a@h?from=bgs@x", "p", "o@x")
+    assert (started.port, started.mode, started.sender) == (587, "starttls", "bgs@x")
