@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 import secrets
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Notification, Request
+from db.models import Notification, OfficeContact, Request
 from notifications import outbox
 from notifications.channels import (
     Channel,
@@ -27,7 +28,7 @@ from notifications.channels import (
 )
 from notifications.invites import calendar_of, deadline_event
 from notifications.mail import Attachment, build_email
-from notifications.render import Rendered, render_digest
+from notifications.render import Rendered, contact_line, render_digest
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,8 @@ class MessageConfig:
     office_name: str = "标准强市建设领导小组办公室"
     office_email: str = "office@duban.invalid"
     mail_domain: str = "duban.invalid"
-    how_to_submit: str = "回复本邮件或交至领导小组办公室"
+    how_to_submit: str = "交至领导小组办公室"
+    contact: str = ""  # 联系人：…，联系电话：… (the office contact, read at each dispatch run)
     max_attempts: int = 5
     lease_seconds: int = 600  # a claimed row returns to pending if its dispatcher died
 
@@ -78,6 +80,7 @@ def compose(
             salutation=payload["salutation"],
             items=items,
             day=dt.date.fromisoformat(payload["day"]),
+            contact=config.contact,
         )
         if audience == "liaison":
             attachments = _liaison_attachments(items, payload, config, now, templates)
@@ -93,6 +96,8 @@ def compose(
             payload.get("html") or payload["text"],
             payload.get("markdown") or payload["text"],
         )
+        if row.channel not in ("office", "admin"):
+            rendered = signed(rendered, config.contact)
         for a in row.attachments:
             path = Path(a["path"])
             if path.exists():
@@ -169,7 +174,29 @@ def _invite(
     rendered = Rendered(
         subject, text, "<p>" + text.replace("\n\n", "</p><p>") + "</p>", f"### {subject}\n\n{text}"
     )
+    rendered = signed(rendered, config.contact)
     return rendered, [Attachment("deadline.ics", ics, "text/calendar")]
+
+
+def signed(rendered: Rendered, contact: str) -> Rendered:
+    """`rendered` with the office's contact line at its end (in every form)."""
+    if not contact:
+        return rendered
+    line = f"{contact}。"
+    return Rendered(
+        rendered.subject,
+        f"{rendered.text.rstrip()}\n\n{line}",
+        f"{rendered.html}<p>{html.escape(line)}</p>",
+        f"{rendered.markdown.rstrip()}\n\n{line}",
+    )
+
+
+def with_office_contact(sessions: sessionmaker[Session], config: MessageConfig) -> MessageConfig:
+    """`config` with the office's 联系人 and 联系电话 as the database has them now."""
+    with sessions() as session:
+        row = session.get(OfficeContact, 1)
+        line = contact_line(row.person, row.phone) if row is not None else ""
+    return replace(config, contact=line) if line else config
 
 
 def dispatch(
@@ -202,6 +229,7 @@ def dispatch(
     claimed rows go back to pending.
     """
     stats: Counter[str] = Counter()
+    config = with_office_contact(sessions, config)
     lease = dt.timedelta(seconds=config.lease_seconds)
     # Two dispatchers may share a name (`duban dispatch` runs as "cli"): the claim is this run's.
     claimant = f"{worker}:{os.getpid()}:{secrets.token_hex(3)}"

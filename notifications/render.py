@@ -39,6 +39,14 @@ def date_text(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
 
 
+def contact_line(person: str | None, phone: str | None) -> str:
+    """联系人：陈静，联系电话：0580-2280000 — the line every message to a unit carries."""
+    if not person and not phone:
+        return ""
+    parts = ([f"联系人：{person}"] if person else []) + ([f"联系电话：{phone}"] if phone else [])
+    return "，".join(parts)
+
+
 def subject_for(
     programme: str, kind: str, audience: str, items: list[dict[str, Any]], day: dt.date
 ) -> str:
@@ -66,8 +74,10 @@ def render_digest(
     salutation: str,
     items: list[dict[str, Any]],
     day: dt.date,
+    contact: str = "",
 ) -> Rendered:
-    """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it)."""
+    """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it),
+    signed with the office's `contact` line (`contact_line`) when there is one."""
     env = _env()
     subject = subject_for(programme, kind, audience, items, day)
     context = dict(
@@ -79,6 +89,9 @@ def render_digest(
         office_name=office_name,
         how_to_submit=how_to_submit,
         today_text=date_text(day),
+        signed_on=f"{day.year}年{day.month}月{day.day}日",  # a signature's date has no weekday
+        contact=contact,
+        linked=any(i.get("link") for i in items),
         max_overdue=max((i.get("overdue_workdays") or 0) for i in items),
     )
     text = env.get_template("digest.txt.j2").render(context)

@@ -159,3 +159,56 @@ def test_smtp_defaults_follow_the_scheme() -> None:
     assert SmtpSettings.parse("smtps://a@h", "p", "o@x").port == 465
     started = SmtpSettings.parse("smtp://a@h?from=bgs@x", "p", "o@x")
     assert (started.port, started.mode, started.sender) == (587, "starttls", "bgs@x")
+
+
+CONTACT = "联系人：陈静，联系电话：0580-2280000"
+
+
+def set_office(runtime: Runtime) -> None:
+    from tasks_catalog.contacts import set_office_contact
+
+    with runtime.sessions.begin() as session:
+        set_office_contact(session, "陈静", "0580-2280000", NOW)
+
+
+def test_every_message_a_unit_receives_carries_the_office_contact(runtime, smtp, robot, peer):
+    with_contacts(runtime)
+    set_office(runtime)
+    smtp_settings = SmtpSettings.parse(
+        f"smtp://127.0.0.1:{smtp.port}?tls=none", None, "o@duban.test"
+    )
+    clock = lambda: at(DAY, 10)  # noqa: E731
+    channel = ContactChannel(runtime.sessions, None, smtp_settings, work_notifier(peer),
+                             Pacer(runtime.sessions), clock)  # fmt: skip
+    rt = contact_runtime(runtime, channel)
+    tick.run_tick(rt, DAY, at(DAY))
+    steps.dispatch_outbox(rt, clock)
+    with runtime.sessions() as session:
+        code = session.scalars(
+            select(Notification.payload).where(Notification.channel == "zs-sti")
+        ).first()["items"][0]["code"]
+    steps.change_deadline(rt, code, at(DAY, 11), new_due=D(2025, 10, 20))  # an invite
+    steps.dispatch_outbox(rt, lambda: at(DAY, 11))
+    assert len(smtp.inbox.messages) >= 3
+    for mail in smtp.inbox.messages:
+        plain = mail.get_body(("plain",)).get_content()
+        assert CONTACT in plain and CONTACT in mail.get_body(("html",)).get_content()
+        assert "回复本邮件" not in plain and "星期" not in plain.strip().splitlines()[-1]
+    invite = next(m for m in smtp.inbox.messages if "截止日期调整" in str(m["Subject"]))
+    assert CONTACT in invite.get_body(("plain",)).get_content()
+    robot_text = robot.received[0]["markdown"]["text"]
+    assert CONTACT in robot_text and "附件" not in robot_text and "回复" not in robot_text
+    work = peer.received["wangfang01"][0]["action_card"]["markdown"]
+    assert CONTACT in work and "附件" not in work
+
+
+def test_a_signature_is_dated_without_weekday_and_the_office_digest_has_no_contact_line():
+    from notifications.render import render_digest
+
+    item = {"request_id": 1, "unit_name": "市科技局", "plan_title": "意见", "period_name": "2025年第三季度",
+            "code": "Q3-STI", "due_text": "2025年10月14日（星期二）", "overdue_workdays": 6,
+            "tasks": [], "targets": []}  # fmt: skip
+    office = render_digest(programme="标准强市建设", office_name="办公室", how_to_submit="交至办公室",
+                           kind="escalation", audience="office", salutation="领导小组办公室",
+                           items=[item], day=D(2025, 10, 22), contact=CONTACT)  # fmt: skip
+    assert CONTACT not in office.text and office.text.rstrip().splitlines()[-3] == "2025年10月22日"
