@@ -23,7 +23,7 @@ from db.models import UnitContact
 from notifications.channels import DeliveryError, Outgoing
 from notifications.delivery import AppriseChannel, ChannelConfigError, _nothing
 from notifications.dingtalk import register
-from notifications.dingtalk_work import DingTalkWorkNotifier, distinct_text
+from notifications.dingtalk_work import DingTalkWorkNotifier, distinct_text, redact_http_logs
 from notifications.pacing import Pacer
 from notifications.render import fit_markdown
 
@@ -155,6 +155,7 @@ class ContactChannel(AppriseChannel):
         smtp_timeout: float = 5,
     ):
         register()
+        redact_http_logs()  # urllib3 logs each request line, robot access_token included
         super().__init__(config or apprise.Apprise(), pacer, clock, smtp_timeout)
         self.sessions, self.smtp_settings, self.work = sessions, smtp, work
         self._loaded: dt.datetime | None = None
