@@ -33,6 +33,7 @@ from db.models import (
     Unit,
 )
 from db.models import Request as ReportRequest
+from duban.portal.contacts import Office, add_contact_routes
 from duban.portal.security import Sessions, authenticate, too_many_failures
 from flows import steps
 from flows.runtime import Runtime
@@ -530,6 +531,10 @@ def create_app(
         ):
             return refuse(request, 404, "没有这个报告")
         return FileResponse(path, filename=name)
+
+    office = Office(rt, page, office_user, office_action,
+                    lambda request: sessions.csrf(request.cookies.get(COOKIE, "")), audit, now)  # fmt: skip
+    add_contact_routes(app, office)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
