@@ -621,6 +621,10 @@ def demo(
             "--prefect-days", help="How many of the last working days run through Prefect itself"
         ),
     ] = 1,
+    contacts: Annotated[
+        Path | None,
+        typer.Option("--contacts", help="A 通讯录 .xlsx: deliver the demo's messages to it"),
+    ] = None,
 ) -> None:
     """Simulate a reporting year of the Zhoushan plans, reported monthly, up to today, with
     simulated departments (模拟单位) answering through the real tick, intake and outbox. The
@@ -644,6 +648,8 @@ def demo(
         load_catalog(session, demo_plans(plans, year),
                      Directory.load(settings.catalog_path() / DIRECTORY_FILE), dt.datetime(year, 1, 1, 8, tzinfo=SHANGHAI))  # fmt: skip
         login = demo_office_user(session, dir, now)
+    if contacts is not None:
+        rt = _demo_contacts(settings, contacts, now)
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), now.date())
     through_prefect = None
     if prefect_days > 0:
@@ -680,6 +686,18 @@ def demo(
         f"portal:   DUBAN_VAR_DIR={dir} duban portal  →  {settings.portal_url}/office ({login})"
     )
     out.print(f"finished in {time.perf_counter() - started:.0f} s")
+
+
+def _demo_contacts(settings: Settings, file: Path, now: dt.datetime) -> Runtime:
+    """Import the demo's 通讯录; the runtime again, its channels now following from it."""
+    from duban.commands_contacts import demo_contacts
+    from tasks_catalog.contacts import ContactsError
+
+    try:
+        out.print(demo_contacts(settings, file, now), highlight=False)
+    except (ContactsError, OSError) as exc:
+        _fail(f"--contacts {file}：{exc}", 1)
+    return _runtime(settings)
 
 
 @app.command("serve")

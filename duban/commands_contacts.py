@@ -116,3 +116,20 @@ def contacts_office(
     except BadValue as exc:
         _fail(str(exc), 1)
     out.print(f"办公室联系人已设置：{name.strip()}，{phone.strip()}", highlight=False)
+
+
+def demo_contacts(settings: Settings, file: Path, now: dt.datetime) -> str:
+    """Import `file` into the demo's database (the demo's plans are Zhoushan's); return what
+    the demo's messages will reach. ContactsError when the file cannot be applied."""
+    from duban.bootstrap import make_channel, open_database
+    from notifications.channels import FileOutbox
+    from tasks_catalog.contacts_sheet import import_contacts
+
+    sessions = open_database(settings)
+    with sessions.begin() as session:
+        done = import_contacts(session, file.read_bytes(), file.name, now, "demo", "zhoushan")
+    kept = done.added + done.changed + done.unchanged
+    if isinstance(make_channel(settings, sessions), FileOutbox):
+        return (f"通讯录 {file.name}：{kept} 个单位；未设置 DUBAN_SMTP_URL、钉钉应用或群机器人，"
+                "消息仍写入 outbox 文件夹")  # fmt: skip
+    return f"通讯录 {file.name}：{kept} 个单位的消息按通讯录发送（邮件、钉钉）"
