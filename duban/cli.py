@@ -798,17 +798,20 @@ def channels_test(
         str, typer.Argument(help="A tag: unit id, '<unit id>:leader', 'office' or 'admin'")
     ],
 ) -> None:
-    """Send a test message to every channel of UNIT and report per URL (secrets hidden)."""
+    """Send a test message to every channel of UNIT (its contacts' and the Apprise file's) and
+    report per URL (secrets hidden)."""
+    from duban.bootstrap import make_channel, open_database
     from notifications.delivery import AppriseChannel
 
     settings = Settings()
-    if settings.apprise_config is None:
-        _fail("DUBAN_APPRISE_CONFIG is not set; messages go to the outbox folder (var/outbox/)", 1)
+    channel = make_channel(settings, open_database(settings))
+    if not isinstance(channel, AppriseChannel):
+        _fail("no channel is configured (DUBAN_APPRISE_CONFIG, DUBAN_SMTP_URL, the DingTalk app or "
+              "a robot in the contacts); messages go to the outbox folder (var/outbox/)", 1)  # fmt: skip
         return
-    channel = AppriseChannel.from_config(settings.apprise_config, clock=_now)
     results = channel.test(unit)
     if not results:
-        _fail(f"no channel is configured for tag {unit!r} in {settings.apprise_config}", 1)
+        _fail(f"no channel is configured for tag {unit!r} (contacts or Apprise file)", 1)
     table = Table(title=f"channels of {unit}")
     for col in ("url", "result"):
         table.add_column(col, overflow="fold")

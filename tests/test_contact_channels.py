@@ -212,3 +212,34 @@ def test_a_signature_is_dated_without_weekday_and_the_office_digest_has_no_conta
                            kind="escalation", audience="office", salutation="领导小组办公室",
                            items=[item], day=D(2025, 10, 22), contact=CONTACT)  # fmt: skip
     assert CONTACT not in office.text and office.text.rstrip().splitlines()[-3] == "2025年10月22日"
+
+
+def test_channels_test_reaches_a_unit_s_contacts(tmp_path, monkeypatch, smtp):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from duban.cli import app
+    from tasks_catalog.paths import DATA_DIR
+
+    monkeypatch.setenv("DUBAN_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv(
+        "DUBAN_SMTP_URL", f"smtp://127.0.0.1:{smtp.port}?from=bgs@duban.test&tls=none"
+    )
+    monkeypatch.delenv("DUBAN_DATABASE_URL", raising=False)
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    for name in ("units.yaml", "zhoushan-standards-2023.yaml"):
+        shutil.copy(DATA_DIR / name, catalog / name)
+    (tmp_path / "c.xlsx").write_bytes(workbook([*STI[:8], "", "", ""]))
+    runner = CliRunner()
+    assert runner.invoke(app, ["catalog", "load", "--dir", str(catalog)]).exit_code == 0
+    assert runner.invoke(app, ["contacts", "import", str(tmp_path / "c.xlsx")]).exit_code == 0
+    result = runner.invoke(app, ["channels", "test", "zs-sti:leader"])
+    assert result.exit_code == 0, result.output
+    assert "sti.leader%40duban.test" in result.stdout and "ok" in result.stdout
+    assert [m["To"].addresses[0].addr_spec for m in smtp.inbox.messages] == [
+        "sti.leader@duban.test"
+    ]
+    result = runner.invoke(app, ["channels", "test", "zs-eit"])
+    assert result.exit_code == 1 and "no channel is configured for tag 'zs-eit'" in result.stderr
