@@ -104,9 +104,8 @@ def contacts_office(
             current = office_contact(session)
         if current is None:
             _fail("尚未设置办公室联系人：duban contacts office --name 姓名 --phone 电话", 1)
-
         out.print(f"联系人：{current[0]}  联系电话：{current[1]}", highlight=False)
-
+        return
     if name is None or phone is None:
         _fail("请同时写 --name 和 --phone", 2)
 

@@ -171,7 +171,11 @@ def test_the_commands_import_export_and_set_the_office_contact(tmp_path: Path, m
     result = runner.invoke(app, ["contacts", "office"])
     assert result.exit_code == 1 and "尚未设置办公室联系人" in result.stderr
     result = runner.invoke(app, ["contacts", "office", "--name", "陈静", "--phone", "0580-2280000"])
-    assert result.exit_code == 0 and "陈静" in runner.invoke(app, ["contacts", "office"]).stdout
+    assert result.exit_code == 0
+    shown = runner.invoke(app, ["contacts", "office"])
+    assert shown.exit_code == 0 and shown.stdout == "联系人：陈静  联系电话：0580-2280000\n"
+    half = runner.invoke(app, ["contacts", "office", "--name", "陈静"])
+    assert half.exit_code == 2 and "请同时写 --name 和 --phone" in half.stderr
     result = runner.invoke(app, ["contacts", "office", "--name", "陈静", "--phone", "x"])
     assert result.exit_code == 1 and "联系电话" in result.stderr
     out = tmp_path / "export.xlsx"
