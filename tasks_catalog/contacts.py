@@ -173,9 +173,12 @@ class UnitMatcher:
         matcher.default = jurisdiction
         return matcher
 
-    def units(self) -> list[Unit]:
-        """The units contacts may be kept for, in official order."""
-        return list(self._units)
+    def units(self, kept: Iterable[str] = ()) -> list[Unit]:
+        """The units contacts may be kept for, in official order: those of the plans'
+        jurisdiction when there is one (and any in `kept`, units that have contacts)."""
+        keep = set(kept)
+        return [u for u in self._units
+                if self.default is None or u.jurisdiction == self.default or u.id in keep]  # fmt: skip
 
     def jurisdiction_of(self, names: Iterable[str]) -> str | None:
         """The one jurisdiction of every name that matches a single unit, if there is one."""

@@ -258,7 +258,7 @@ def import_contacts(session: Session, data: bytes, filename: str, now: dt.dateti
 
 def export_contacts(session: Session, path: Path) -> int:
     """Write the directory to `path`; return the number of units with contacts."""
-    units = list(UnitMatcher.of(session).units())
     contacts = {c.unit_id: Contact.of(c) for c in session.scalars(select(UnitContact))}
+    units = UnitMatcher.of(session).units(contacts)
     write_contacts(path, units, contacts, office_contact(session))
     return sum(1 for u in units if u.id in contacts)

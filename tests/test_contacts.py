@@ -131,6 +131,8 @@ def test_export_masks_secrets_and_imports_back_unchanged(runtime, tmp_path: Path
         assert secret not in joined
     assert "a...0" in cells and "****" in cells and "13800000001" in cells
     ws = load_workbook(path)["通讯录"]
+    ids = [row[1].value for row in ws.iter_rows(min_row=2)]
+    assert "zs-sti" in ids and all(i.startswith("zs-") for i in ids)  # the plans' jurisdiction
     assert [c.value for c in ws[1]][:2] == ["单位", "单位编号"] and ws["C2"].data_type in (
         "s",
         "inlineStr",

@@ -64,12 +64,14 @@ def add_contact_routes(app: FastAPI, office: Office) -> None:
         if user is None:
             return RedirectResponse("/office/login", status_code=303)
         with rt.sessions() as session:
-            units = UnitMatcher.of(session).units()
             kept = {c.unit_id: Contact.of(c) for c in session.scalars(select(UnitContact))}
+            matcher = UnitMatcher.of(session)
+            units = matcher.units(kept)
             person, phone = office_contact(session) or ("", "")
         rows = [(u, shown(kept.get(u.id, Contact())), u.id in kept) for u in units]
         context = {"user": user, "csrf": office.csrf(request), "rows": rows, "labels": LABELS,
-                   "person": person, "phone": phone, "error": None, "saved": False} | extra  # fmt: skip
+                   "person": person, "phone": phone, "error": None, "saved": False,
+                   "places": matcher.default is None} | extra  # fmt: skip
         return office.page(request, "contacts.html", status, **context)
 
     @app.get("/office/contacts", response_class=HTMLResponse)
@@ -82,8 +84,10 @@ def add_contact_routes(app: FastAPI, office: Office) -> None:
         if user is None:
             return RedirectResponse("/office/login", status_code=303)
         with rt.sessions() as session:
-            unit = next((u for u in UnitMatcher.of(session).units() if u.id == unit_id), None)
             row = session.get(UnitContact, unit_id)
+            unit = next(
+                (u for u in UnitMatcher.of(session).units([unit_id]) if u.id == unit_id), None
+            )
         if unit is None:
             return office.page(request, "message.html", 404, title="没有这个单位",
                                message=f"单位目录中没有 {unit_id}", back="/office/contacts")  # fmt: skip
@@ -106,7 +110,9 @@ def add_contact_routes(app: FastAPI, office: Office) -> None:
             except BadValue as exc:
                 errors[name] = str(exc)
         with rt.sessions.begin() as session:
-            unit = next((u for u in UnitMatcher.of(session).units() if u.id == unit_id), None)
+            unit = next(
+                (u for u in UnitMatcher.of(session).units([unit_id]) if u.id == unit_id), None
+            )
             if unit is None:
                 return office.page(request, "message.html", 404, title="没有这个单位",
                                    message=f"单位目录中没有 {unit_id}", back="/office/contacts")  # fmt: skip
