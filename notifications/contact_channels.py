@@ -163,6 +163,7 @@ class ContactChannel(AppriseChannel):
     def index(self) -> dict[str, tuple[Any, ...]]:
         now = self.clock()
         if self._servers is None or self._loaded is None or now - self._loaded >= REFRESH:
+            self._names.clear()  # the names of the servers replaced (else kept alive forever)
             self._servers, self._loaded = self._build(), now
         return self._servers
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from apprise.plugins.email import NotifyEmail
 from sqlalchemy import select
 
-from db.models import Notification
+from db.models import Notification, UnitContact
 from duban.bootstrap import make_channel
 from duban.settings import Settings
 from flows import steps, tick
@@ -243,3 +244,26 @@ def test_channels_test_reaches_a_unit_s_contacts(tmp_path, monkeypatch, smtp):
     ]
     result = runner.invoke(app, ["channels", "test", "zs-eit"])
     assert result.exit_code == 1 and "no channel is configured for tag 'zs-eit'" in result.stderr
+
+
+def test_a_changed_contact_reaches_the_channel_within_a_minute(runtime):
+    with_contacts(runtime)
+    now = {"at": at(DAY, 10)}
+    smtp_settings = SmtpSettings.parse("smtp://127.0.0.1:2525?tls=none", None, "o@duban.test")
+    channel = ContactChannel(runtime.sessions, None, smtp_settings, clock=lambda: now["at"])
+
+    def addresses() -> list[str]:
+        mail = [s for s in channel.servers("zs-sti") if isinstance(s, NotifyEmail)]
+        return [address for s in mail for _, address in s.targets]
+
+    assert addresses() == ["sti@duban.test"]
+    with runtime.sessions.begin() as session:
+        session.get(UnitContact, "zs-sti").liaison_email = "new@duban.test"
+    now["at"] += dt.timedelta(seconds=30)
+    assert addresses() == ["sti@duban.test"]  # read again at most once a minute
+    now["at"] += dt.timedelta(seconds=31)
+    assert addresses() == ["new@duban.test"]
+    for _ in range(3):
+        now["at"] += dt.timedelta(minutes=1)
+        [channel._name(s) for s in channel.servers("zs-sti")]
+    assert len(channel._names) <= len(channel.servers("zs-sti"))  # old servers are let go
