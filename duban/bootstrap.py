@@ -25,7 +25,14 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 
 
 def make_channel(settings: Settings, sessions: sessionmaker[Session]) -> Channel:
-    """Apprise when a configuration is given, else the file outbox under var/."""
+    """The contacts' channels (plus the Apprise configuration's) when contacts can be reached
+    (an SMTP server, a DingTalk app, a group robot) or an Apprise configuration is given;
+    else the file outbox under var/."""
+    from notifications.contact_channels import robots_kept
+
+    contacts = settings.smtp_url or settings.dingtalk_app_key or robots_kept(sessions)
+    if contacts:
+        return contact_channel(settings, sessions)
     if settings.apprise_config is not None:
         from notifications.delivery import AppriseChannel
         from notifications.pacing import Pacer
@@ -37,6 +44,37 @@ def make_channel(settings: Settings, sessions: sessionmaker[Session]) -> Channel
             smtp_timeout=settings.smtp_timeout,
         )
     return FileOutbox(settings.var_dir / "outbox")
+
+
+def contact_channel(settings: Settings, sessions: sessionmaker[Session]) -> Channel:
+    """The channel of the contacts, the SMTP and DingTalk settings and the Apprise file."""
+    from notifications.contact_channels import ContactChannel, SmtpSettings
+    from notifications.delivery import AppriseChannel
+    from notifications.dingtalk_work import DingTalkWorkNotifier
+    from notifications.pacing import Pacer
+
+    def clock() -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    config = None
+    if settings.apprise_config is not None:
+        config = AppriseChannel.from_config(settings.apprise_config).apprise
+    smtp = None
+    if settings.smtp_url:
+        smtp = SmtpSettings.parse(
+            settings.smtp_url, settings.smtp_password(), settings.office_email
+        )
+    work = None
+    if settings.dingtalk_app_key:
+        secret, agent = settings.dingtalk_app_secret(), settings.dingtalk_agent_id
+        if not secret or not agent:
+            raise ValueError(
+                "DUBAN_DINGTALK_APP_KEY 已设置：还需 DUBAN_DINGTALK_APP_SECRET_FILE 与 DUBAN_DINGTALK_AGENT_ID"
+            )
+        work = DingTalkWorkNotifier(settings.dingtalk_base_url, settings.dingtalk_app_key,
+                                    secret, agent, clock=clock)  # fmt: skip
+    return ContactChannel(sessions, config, smtp, work, Pacer(sessions), clock,
+                          smtp_timeout=settings.smtp_timeout)  # fmt: skip
 
 
 def parse_hours(text: str) -> tuple[int, int] | None:

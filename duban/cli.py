@@ -70,7 +70,7 @@ def sent_text(sent: Mapping[str, int]) -> str:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]错误：[/red]{message}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -651,6 +651,10 @@ def demo(
             "--prefect-days", help="How many of the last working days run through Prefect itself"
         ),
     ] = 1,
+    contacts: Annotated[
+        Path | None,
+        typer.Option("--contacts", help="A 通讯录 .xlsx: deliver the demo's messages to it"),
+    ] = None,
 ) -> None:
     """Simulate a reporting year of the Zhoushan plans, reported monthly, up to today, with
     simulated departments (模拟单位) answering through the real tick, intake and outbox. The
@@ -674,6 +678,8 @@ def demo(
         load_catalog(session, demo_plans(plans, year),
                      Directory.load(settings.catalog_path() / DIRECTORY_FILE), dt.datetime(year, 1, 1, 8, tzinfo=SHANGHAI))  # fmt: skip
         login = demo_office_user(session, dir, now)
+    if contacts is not None:
+        rt = _demo_contacts(settings, contacts, now)
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), now.date())
     through_prefect = None
     if prefect_days > 0:
@@ -710,6 +716,18 @@ def demo(
         f"portal:   DUBAN_VAR_DIR={dir} duban portal  →  {settings.portal_url}/office ({login})"
     )
     out.print(f"finished in {time.perf_counter() - started:.0f} s")
+
+
+def _demo_contacts(settings: Settings, file: Path, now: dt.datetime) -> Runtime:
+    """Import the demo's 通讯录; the runtime again, its channels now following from it."""
+    from duban.commands_contacts import demo_contacts
+    from tasks_catalog.contacts import ContactsError
+
+    try:
+        out.print(demo_contacts(settings, file, now), highlight=False)
+    except (ContactsError, OSError) as exc:
+        _fail(f"--contacts {file}：{exc}", 1)
+    return _runtime(settings)
 
 
 @app.command("serve")
@@ -811,19 +829,23 @@ def channels_test(
         str, typer.Argument(help="A tag: unit id, '<unit id>:leader', 'office' or 'admin'")
     ],
 ) -> None:
-    """Send a test message to every channel of UNIT and report per URL (secrets hidden)."""
+    """Send a test message to every channel of UNIT (its contacts' and the Apprise file's) and
+    report per URL (secrets hidden)."""
+    from duban.bootstrap import make_channel, open_database
     from notifications.delivery import AppriseChannel
 
     settings = Settings()
-    if settings.apprise_config is None:
-        _fail("未设置 DUBAN_APPRISE_CONFIG：消息写入发件文件夹 var/outbox/，没有可测试的通道", 1)
+    channel = make_channel(settings, open_database(settings))
+    if not isinstance(channel, AppriseChannel):
+        _fail(
+            "没有可测试的通道：未设置 DUBAN_APPRISE_CONFIG、DUBAN_SMTP_URL、钉钉应用，通讯录中也没有"
+            "机器人；消息写入发件文件夹 var/outbox/",
+            1,
+        )
         return
-    channel = AppriseChannel.from_config(settings.apprise_config, clock=_now)
     results = channel.test(unit)
     if not results:
-        _fail(
-            f"{settings.apprise_config} 中没有标签为 {unit!r} 的通道 (no channel for this tag)", 1
-        )
+        _fail(f"标签 {unit!r} 没有通道（通讯录和 Apprise 配置中都没有）", 1)
     table = Table(title=f"{unit} 的通道 channels")
     for col in ("通道 url", "结果 result"):
         table.add_column(col, overflow="fold")
@@ -894,3 +916,8 @@ def office_add_user(
     except ValueError as exc:
         _fail(str(exc), 1)
     out.print(f"办公室账号 {username} 已保存", highlight=False)
+
+
+from duban.commands_contacts import contacts_app  # noqa: E402
+
+app.add_typer(contacts_app, name="contacts")

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     tick_cron: str = "0 9 * * *"  # the daily tick, Asia/Shanghai (non-working days do nothing)
     dispatch_every: int = Field(default=300, ge=10)  # seconds between dispatch runs
     smtp_timeout: float = Field(default=5, gt=0)  # seconds an SMTP server may stay silent
+    # The office's SMTP server for mail to the contacts' addresses (password only from the file)
+    smtp_url: str | None = None  # smtp://user@host:587?from=office@example.gov.cn&tls=starttls
+    smtp_password_file: Path | None = None
+    # The DingTalk app that sends work notifications (工作通知) to the contacts' userids
+    dingtalk_base_url: str = "https://oapi.dingtalk.com"
+    dingtalk_app_key: str | None = None
+    dingtalk_app_secret_file: Path | None = None
+    dingtalk_agent_id: str | None = None
 
     def secret(self) -> str:
         """The signing secret: DUBAN_SECRET_KEY, DUBAN_SECRET_KEY_FILE, or one generated once
@@ -54,6 +62,12 @@ class Settings(BaseSettings):
             _create_secret(path)
         return path.read_text().strip()
 
+    def smtp_password(self) -> str | None:
+        return _read_secret(self.smtp_password_file, "DUBAN_SMTP_PASSWORD_FILE")
+
+    def dingtalk_app_secret(self) -> str | None:
+        return _read_secret(self.dingtalk_app_secret_file, "DUBAN_DINGTALK_APP_SECRET_FILE")
+
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'duban.db'}"
 
@@ -64,6 +78,16 @@ class Settings(BaseSettings):
 
     def calendar_path(self) -> Path:
         return self.calendar_file or self.var_dir / "calendar.yaml"
+
+
+def _read_secret(path: Path | None, name: str) -> str | None:
+    """The secret in the file `path` (None when not set); ValueError names the setting."""
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise ValueError(f"{name}：无法读取 {path}（{exc.strerror}）") from None
 
 
 def _create_secret(path: Path) -> None:

@@ -9,14 +9,14 @@ import os
 import secrets
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Notification, Request
+from db.models import Notification, OfficeContact, Request
 from notifications import outbox
 from notifications.channels import (
     Channel,
@@ -48,7 +48,7 @@ class MessageConfig:
     office_name: str = "标准强市建设领导小组办公室"
     office_email: str = "office@duban.invalid"
     mail_domain: str = "duban.invalid"
-    how_to_submit: str = "通过“在线填报”链接上传（也可在该页面直接填写），或交领导小组办公室"
+    how_to_submit: str = "交至领导小组办公室"
     contact_name: str = ""  # 联系人 every message signs with
     contact_phone: str = ""  # 联系电话
     max_attempts: int = 5
@@ -207,6 +207,15 @@ def _invite(
     return rendered, [Attachment(ICS_NAME, ics, "text/calendar")]
 
 
+def with_office_contact(sessions: sessionmaker[Session], config: MessageConfig) -> MessageConfig:
+    """`config` with the office's 联系人 and 联系电话 as the database has them now."""
+    with sessions() as session:
+        row = session.get(OfficeContact, 1)
+    if row is None or not (row.person or row.phone):
+        return config
+    return replace(config, contact_name=row.person or "", contact_phone=row.phone or "")
+
+
 def dispatch(
     sessions: sessionmaker[Session],
     channel: Channel,
@@ -237,6 +246,7 @@ def dispatch(
     claimed rows go back to pending.
     """
     stats: Counter[str] = Counter()
+    config = with_office_contact(sessions, config)
     lease = dt.timedelta(seconds=config.lease_seconds)
     # Two dispatchers may share a name (`duban dispatch` runs as "cli"): the claim is this run's.
     claimant = f"{worker}:{os.getpid()}:{secrets.token_hex(3)}"

@@ -60,10 +60,11 @@ class Signature:
     contact_name: str = ""
     contact_phone: str = ""
 
-    def context(self, day: dt.date) -> dict[str, Any]:
-        contact = (
-            {"name": self.contact_name, "phone": self.contact_phone} if self.contact_name else None
-        )
+    def context(self, day: dt.date, *, to_units: bool = True) -> dict[str, Any]:
+        """The signature's part of a template's context; the office and the admin are not
+        given the office's own contact."""
+        line = contact_line(self.contact_name, self.contact_phone) if to_units else ""
+        contact = {"line": line} if line else None
         return {"office_name": self.office_name, "contact": contact, "date_text": zh.date(day)}
 
 
@@ -93,13 +94,21 @@ def render_notice(
         "salutation": context["salutation"],
         "paragraphs": paragraphs,
         "link": context.get("link"),
-        **signature.context(day),
+        **signature.context(day, to_units=kind not in (MessageKind.REPORT, MessageKind.ADMIN)),
     }
     env = _env()
     text = env.get_template("notice.txt.j2").render(layout)
     html = env.get_template("notice.html.j2").render(layout)
     markdown = fit_markdown(env.get_template("notice.md.j2").render(layout))
     return Rendered(subject, text, html, markdown)
+
+
+def contact_line(person: str | None, phone: str | None) -> str:
+    """联系人：陈静，联系电话：0580-2280000 — the line every message to a unit carries."""
+    if not person and not phone:
+        return ""
+    parts = ([f"联系人：{person}"] if person else []) + ([f"联系电话：{phone}"] if phone else [])
+    return "，".join(parts)
 
 
 def subject_for(
@@ -130,7 +139,8 @@ def render_digest(
     day: dt.date,
     signature: Signature,
 ) -> Rendered:
-    """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it)."""
+    """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it),
+    signed with the office's contact line (`contact_line`) when it goes to a unit."""
     env = _env()
     subject = subject_for(programme, kind, audience, items, day)
     context = dict(
@@ -141,7 +151,8 @@ def render_digest(
         items=items,
         how_to_submit=how_to_submit,
         today_text=zh.date_weekday(day),
-        **signature.context(day),
+        **signature.context(day, to_units=audience != "office"),
+        linked=any(i.get("link") for i in items),
         max_overdue=max((i.get("overdue_workdays") or 0) for i in items),
     )
     text = env.get_template("digest.txt.j2").render(context)

@@ -3,6 +3,7 @@ portal, one module each; import them from here."""
 
 from db.models.base import NAMING, Base
 from db.models.catalog import Assignment, Plan, Target, Task, Unit
+from db.models.contacts import OfficeContact, UnitContact
 from db.models.cycle import (
     Assessment,
     Flag,
@@ -30,6 +31,7 @@ __all__ = [
     "LadderStep",
     "LoginAttempt",
     "Notification",
+    "OfficeContact",
     "OfficeSession",
     "OfficeUser",
     "Period",
@@ -42,4 +44,5 @@ __all__ = [
     "Task",
     "TickRun",
     "Unit",
+    "UnitContact",
 ]

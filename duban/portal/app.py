@@ -35,6 +35,7 @@ from db.models import (
     Unit,
 )
 from db.models import Request as ReportRequest
+from duban.portal.contacts import Office, add_contact_routes
 from duban.portal.security import Sessions, trusted_networks
 from duban.portal.signin import COOKIE, add_signin_routes
 from duban.portal.upload import BadForm, TooLarge, read_upload
@@ -528,6 +529,10 @@ def create_app(
         if name.endswith(".html"):
             response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
+
+    office = Office(rt, page, office_user, office_action,
+                    lambda request: sessions.csrf(request.cookies.get(COOKIE, "")), audit, now)  # fmt: skip
+    add_contact_routes(app, office)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
