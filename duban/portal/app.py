@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,17 +21,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from db.models import (
-    Assessment,
     AuditLog,
-    Flag,
-    Notification,
-    Period,
-    Plan,
     ProgressRow,
     Submission,
     Unit,
 )
 from db.models import Request as ReportRequest
+from duban.portal.office import OfficeKit, add_office_routes
 from duban.portal.security import Sessions, authenticate, too_many_failures
 from flows import steps
 from flows.runtime import Runtime
@@ -41,7 +36,6 @@ from notifications.dispatch import event_for
 from notifications.invites import calendar_of
 from notifications.links import LinkClaims, LinkError
 from reporting import reminders
-from reporting.assess import assess_period, store
 from reporting.cycle import (
     SHANGHAI,
     ActionError,
@@ -52,7 +46,6 @@ from reporting.cycle import (
 from reporting.excel import STATUSES
 from reporting.intake import SubmissionRejected, record, submit_file
 from reporting.periods import quarter_name
-from reporting.report import write_report
 from reporting.workbook import ProgressLine, ValueLine
 
 HERE = Path(__file__).parent
@@ -387,68 +380,6 @@ def create_app(
         response.delete_cookie(COOKIE)
         return response
 
-    @app.get("/office", response_class=HTMLResponse)
-    def dashboard(request: Request) -> Response:
-        user = office_user(request)
-        if user is None:
-            return RedirectResponse("/office/login", status_code=303)
-        with rt.sessions() as session:
-            return page(
-                request,
-                "dashboard.html",
-                user=user,
-                csrf=sessions.csrf(request.cookies[COOKIE]),
-                **dashboard_data(session),
-            )
-
-    def dashboard_data(session: Any) -> dict[str, Any]:
-        periods = []
-        today = now().date()
-        for period, plan in session.execute(
-            select(Period, Plan)
-            .join(Plan)
-            .where(Period.opened_at.is_not(None))
-            .order_by(Period.start.desc(), Plan.slug)
-        ):
-            if len([p for p in periods if p["plan"].id == plan.id]) >= 1:
-                continue
-            requests = list(
-                session.execute(
-                    select(ReportRequest, Unit)
-                    .join(Unit, ReportRequest.unit_id == Unit.id)
-                    .where(ReportRequest.period_id == period.id)
-                    .order_by(Unit.name)
-                )
-            )
-            assessment = session.scalar(
-                select(Assessment)
-                .where(Assessment.period_id == period.id)
-                .order_by(Assessment.assessed_on.desc())
-                .limit(1)
-            )
-            flags = (
-                list(
-                    session.scalars(
-                        select(Flag).where(
-                            Flag.period_id == period.id, Flag.assessed_on == assessment.assessed_on
-                        )
-                    )
-                )
-                if assessment
-                else []
-            )
-            periods.append({"plan": plan, "period": period, "name": quarter_name(period.label), "requests": requests,
-                            "counts": Counter(r.status for r, _ in requests), "assessment": assessment.figures if assessment else None,
-                            "flags": flags, "overdue": today > period.due_on})  # fmt: skip
-        rows = list(
-            session.scalars(select(Notification).order_by(Notification.id.desc()).limit(500))
-        )
-        reports = sorted(p.name for p in rt.reports.glob("*.html")) if rt.reports.exists() else []
-        audit_rows = list(session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(20)))
-        return {"periods": periods, "outbox_counts": Counter(n.status for n in rows),
-                "problems": [n for n in rows if n.status in ("failed", "undeliverable", "pending")][:50],
-                "reports": reports, "audit": audit_rows}  # fmt: skip
-
     def office_action(request: Request, csrf: str) -> str | Response:
         user = office_user(request)
         if user is None:
@@ -502,34 +433,8 @@ def create_app(
             audit(session, user, "resend", f"outbox:{row_id}", f"requeued {count}")
         return RedirectResponse("/office", status_code=303)
 
-    @app.post("/office/assess")
-    def reassess(request: Request, csrf: str = Form("")) -> Response:
-        user = office_action(request, csrf)
-        if not isinstance(user, str):
-            return user
-        today = now().date()
-        written = []
-        with rt.sessions.begin() as session:
-            for period_id, _slug, _label in steps.periods_in_play(rt, today):
-                period = session.get(Period, period_id)
-                result = assess_period(session, period, today)
-                store(session, period, result, today)
-                written += write_report(result, rt.reports, steps.calendar_notes(rt, today, []))
-            audit(session, user, "assess", "periods in play", f"{len(written) // 2} report(s)")
-        return RedirectResponse("/office", status_code=303)
-
-    @app.get("/office/reports/{name}")
-    def report_file(request: Request, name: str) -> Response:
-        if office_user(request) is None:
-            return RedirectResponse("/office/login", status_code=303)
-        path = (rt.reports / name).resolve()
-        if (
-            path.parent != rt.reports.resolve()
-            or not path.is_file()
-            or path.suffix not in (".html", ".xlsx")
-        ):
-            return refuse(request, 404, "没有这个报告")
-        return FileResponse(path, filename=name)
+    add_office_routes(app, rt, OfficeKit(page, refuse, office_user, office_action,
+                                         lambda r: sessions.csrf(r.cookies.get(COOKIE, "")), audit, now))  # fmt: skip
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
