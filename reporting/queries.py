@@ -27,6 +27,13 @@ PROBLEMS = (OutboxStatus.FAILED, OutboxStatus.UNDELIVERABLE, OutboxStatus.PENDIN
 # What a row of the table says: a unit not yet answered is 待报送 until its own due date.
 SHOWN = {"submitted": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "pending": "待报送",
          "waived": "免报"}  # fmt: skip
+# Each enum's own words: vocab.zh.WORDS is keyed by values that several enums share ("request" is
+# a flag's subject and a message kind; "failed" an outbox and a tick status), so its last wins.
+SUBJECTS = {FlagSubject.REQUEST: "报送", FlagSubject.TARGET: "指标", FlagSubject.TASK: "任务"}
+SEVERITIES = {Severity.HIGH: "严重", Severity.MEDIUM: "一般", Severity.LOW: "提示"}
+OUTBOX_WORDS = {OutboxStatus.PENDING: "待发送", OutboxStatus.SENDING: "发送中", OutboxStatus.SENT: "已发送",
+                OutboxStatus.FAILED: "发送失败", OutboxStatus.UNDELIVERABLE: "无法送达",
+                OutboxStatus.CANCELLED: "已取消"}  # fmt: skip
 ACTIONS = {"login": "登录", "logout": "退出", "extend": "延期", "waive": "免报", "resend": "重发",
            "assess": "重新评估", "adjust": "调整考核分"}  # fmt: skip
 
@@ -136,8 +143,8 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
             who = figures["unit"]
             unit_id = task_units.get(who)
             what = f"任务 {figures['ref']}"
-        lines.append(FlagLine(zh.word(FlagSubject(subject)), zh.flag_word(kind, subject),
-                              str(kind), zh.word(Severity(f["severity"])), unit_id, who, what))  # fmt: skip
+        lines.append(FlagLine(SUBJECTS[FlagSubject(subject)], zh.flag_word(kind, subject),
+                              str(kind), SEVERITIES[Severity(f["severity"])], unit_id, who, what))  # fmt: skip
     return lines
 
 
@@ -194,7 +201,7 @@ def outbox_view(session: Session, limit: int = 50) -> OutboxView:
     problems = list(session.scalars(select(Notification).where(Notification.status.in_(PROBLEMS))
                                     .order_by(Notification.id.desc()).limit(limit)))  # fmt: skip
     return OutboxView(
-        {zh.word(OutboxStatus(s)): n for s, n in sorted(counts.items())},
+        {OUTBOX_WORDS.get(OutboxStatus(s), s): n for s, n in sorted(counts.items())},
         sum(counts.values()),
         problems,
         sum(n for s, n in counts.items() if s in PROBLEMS),

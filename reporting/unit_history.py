@@ -50,7 +50,7 @@ def submissions_of(session: Session, request: Request) -> list[dict[str, Any]]:
             "late": s.late,
             "latest": i == 0,
             "progress": progress.get(s.id, []),
-            "values": values.get(s.id, []),
+            "figures": values.get(s.id, []),
         }
         for i, s in enumerate(subs)
     ]

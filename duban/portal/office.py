@@ -169,4 +169,8 @@ def _kind_word(kind: str) -> str:
 
 
 def _status_word(status: str) -> str:
-    return zh.word(OutboxStatus(status)) if status in set(OutboxStatus) else status
+    return (
+        queries.OUTBOX_WORDS.get(OutboxStatus(status), status)
+        if status in set(OutboxStatus)
+        else status
+    )
