@@ -850,3 +850,8 @@ def office_add_user(
     except ValueError as exc:
         _fail(str(exc), 1)
     out.print(f"office user {username} saved")
+
+
+from duban.commands_reports import register as _register_reports  # noqa: E402
+
+_register_reports(app)

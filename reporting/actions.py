@@ -16,10 +16,14 @@ from db.models import Period, Plan
 from reporting.assess import assess_periods, store_many
 from reporting.figures import PeriodAssessment
 from reporting.final import final_due
-from reporting.names import download_names, short_title
+from reporting.names import download_names, short_title, year_paths
 from reporting.notice_data import NoticeData, Signature, notice_data
 from reporting.report import ReportFiles, write_period_report
 from reporting.workdays import WorkCalendar
+from reporting.yearly import YearResult, score_year
+from reporting.yearly_input import in_year, year_input
+from reporting.yearly_xlsx import write_year_xlsx
+from tasks_catalog.schema import Assessment
 from vocab import zh
 
 
@@ -111,3 +115,43 @@ def download_name(path: Path, programme: str, plan_title: str, label: str) -> st
     if path.name.endswith("-notice.docx"):
         return names.notice
     return names.xlsx if path.suffix == ".xlsx" else names.html
+
+
+class NoYear(ValueError):
+    """A year with nothing to score; the message says why, in Chinese."""
+
+
+def year_result(
+    session: Session, plan_slug: str, year: int, as_of: dt.date, weights: Assessment | None
+) -> YearResult:
+    """The yearly 考核 of a plan: its opened periods ending in `year`, assessed from the
+    current data as of `as_of`, scored with the plan's weights (None: the defaults)."""
+    plan = session.scalar(select(Plan).where(Plan.slug == plan_slug))
+    if plan is None:
+        raise NoYear(f"没有方案 {plan_slug}：请先 duban catalog load")
+    periods = [
+        p
+        for p in session.scalars(
+            select(Period)
+            .where(Period.plan_id == plan.id, Period.opened_at.is_not(None))
+            .order_by(Period.start)
+        )
+        if in_year(p.label, year)
+    ]
+    if not periods:
+        raise NoYear(f"《{plan.title}》{year}年没有已开启的报送期，无法考核")
+    return score_year(year_input(assess_periods(session, periods, as_of), year, weights))
+
+
+def write_year(result: YearResult, setup: ReportSetup, as_of: dt.date) -> tuple[Path, Path]:
+    """Write the 考核 table (.xlsx) and its 通报 (.docx) into the reports folder."""
+    from reporting.yearly_notice import YearNotice, write_year_notice  # python-docx
+
+    setup.out_dir.mkdir(parents=True, exist_ok=True)
+    xlsx, docx = year_paths(setup.out_dir, result.plan_slug, result.year)
+    notice = YearNotice(
+        setup.programme,
+        Signature(setup.office_name, as_of),
+        plan_short=plan_short(result.plan_title, setup.programme),
+    )
+    return write_year_xlsx(result, xlsx, as_of), write_year_notice(result, notice, docx)

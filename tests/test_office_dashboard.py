@@ -126,10 +126,9 @@ def test_any_period_of_the_plan_can_be_shown(portal):  # noqa: F811
         "2024年" in n or "2026年" in n or "第四季度" in n for n in names
     )
     with rt.sessions() as session:
-        q4 = session.scalar(select(Period.id).where(Period.label == "2025Q4"))
-    if q4 is not None:
-        shown = client.get(f"/office?period={q4}").text
-        assert "2025年第四季度" in shown
+        q1 = session.scalar(select(Period.id).where(Period.label == "2021Q1"))
+    shown = client.get(f"/office?period={q1}").text
+    assert "2021年第一季度" in shown and "没有符合条件的单位" in shown
 
 
 def test_outbox_totals_are_counted_in_the_database(portal):  # noqa: F811
@@ -178,3 +177,19 @@ def test_reassess_from_the_portal_writes_the_displayed_period_and_says_so(portal
     assert urllib.parse.unquote(quoted) == "标准强市建设2025年第三季度工作进展情况通报.docx"
     assert disposition.startswith("attachment;") and disposition.isascii()
     assert "工作进展情况（附表）.xlsx" in page
+
+
+def test_reassess_of_the_final_period_from_the_portal_carries_the_final_assessment(portal):  # noqa: F811
+    from openpyxl import load_workbook
+
+    rt, client, _, clock = portal
+    tick.run_tick(rt, D(2025, 12, 24), at(D(2025, 12, 24)))
+    office_login(rt, client)
+    clock["now"] = at(D(2026, 1, 9), 10)  # 2025Q4, the plan's last period, closed on 01-08
+    with rt.sessions() as session:
+        q4 = session.scalar(select(Period.id).where(Period.label == "2025Q4"))
+    token = csrf_of(client.get(f"/office?period={q4}").text)
+    r = client.post("/office/assess", data={"csrf": token, "period": str(q4)})
+    assert "含最终评估" in r.text and "2025年第四季度" in r.text
+    xlsx = report_paths(rt.reports, "zhoushan-standards-2023", "2025Q4").xlsx
+    assert "最终评估" in load_workbook(xlsx, read_only=True).sheetnames
