@@ -8,6 +8,7 @@ since, or was waived, can no longer show 已报送 in the table and 未报送 in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,12 +118,15 @@ def shown_status(u: UnitRow, due_on: dt.date, as_of: dt.date) -> str:
 def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
                codes: dict[str, Request]) -> list[FlagLine]:  # fmt: skip
     """The flags the assessment raises (the very ones `reporting.stored` stores), in Chinese;
-    a unit not answered is flagged 未报送 only once its own due date has passed."""
+    a unit not answered is flagged 未报送 only once its own due date has passed, and its tasks
+    are not flagged one by one for want of progress (a waived unit is 免报, never missing)."""
     request_ids = {(period.id, r.unit_id): r.id for r in codes.values()}
     by_request = {r.id: r for r in codes.values()}
     owners = {t.target_id: (t.owner_id, t.owner) for t in result.targets}
     task_units = {u.unit_name: u.unit_id for u in result.units}
     task_units.update({t.unit_name: t.unit_id for t in result.tasks})
+    answered = (ReportStatus.SUBMITTED, ReportStatus.LATE)
+    unanswered = {u.unit_id for u in result.units if u.status not in answered}
     lines = []
     unit_id: str | None
     for f in _flags(period, result, as_of, request_ids):
@@ -142,6 +146,8 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
         else:
             who = figures["unit"]
             unit_id = task_units.get(who)
+            if kind == FlagKind.MISSING and unit_id in unanswered:
+                continue  # no answer at all: 未报送 (or 待报送, 免报) says it once, not per task
             what = f"任务 {figures['ref']}"
         lines.append(FlagLine(SUBJECTS[FlagSubject(subject)], zh.flag_word(kind, subject),
                               str(kind), SEVERITIES[Severity(f["severity"])], unit_id, who, what))  # fmt: skip
@@ -219,8 +225,31 @@ class AuditLine:
 
 def audit_lines(session: Session, limit: int = 20) -> list[AuditLine]:
     rows = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit))
-    return [AuditLine(a.at, a.actor, ACTIONS.get(a.action, a.action), a.target, a.detail or "")
-            for a in rows]  # fmt: skip
+    return [AuditLine(a.at, a.actor, ACTIONS.get(a.action, a.action), TARGETS.get(a.target, a.target),
+                      audit_detail(a.detail or "")) for a in rows]  # fmt: skip
+
+
+TARGETS = {"office": "办公室页面", "periods in play": "在报的报送期"}
+# What earlier versions wrote in English, as the log now says it.
+_OLD_DETAILS = [
+    (
+        re.compile(r"^(\S+): waived, invite sequence (\d+)$"),
+        r"\1：已免报，日程已取消（日程第 \2 次更新）",
+    ),
+    (
+        re.compile(r"^(\S+): due (\S+), invite sequence (\d+)$"),
+        r"\1：截止日期改为 \2（日程第 \3 次更新）",
+    ),
+    (re.compile(r"^requeued (\d+)$"), r"已重新排队 \1 条"),
+    (re.compile(r"^(\d+) report\(s\)$"), r"写出报告 \1 份"),
+]
+
+
+def audit_detail(detail: str) -> str:
+    for pattern, words in _OLD_DETAILS:
+        if pattern.match(detail):
+            return pattern.sub(words, detail)
+    return detail
 
 
 @dataclass(frozen=True)

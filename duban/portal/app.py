@@ -430,7 +430,7 @@ def create_app(
             return user
         with rt.sessions.begin() as session:
             count = outbox.requeue(session, [row_id], now())
-            audit(session, user, "resend", f"outbox:{row_id}", f"requeued {count}")
+            audit(session, user, "resend", f"outbox:{row_id}", f"已重新排队 {count} 条")
         return RedirectResponse("/office", status_code=303)
 
     add_office_routes(app, rt, OfficeKit(page, refuse, office_user, office_action,
