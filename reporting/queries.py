@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditLog, Notification, Period, Plan, Request, Unit
-from reporting.assess import assess_period
+from reporting.assess import assess_period, assess_periods
 from reporting.counts import PeriodCounts, period_counts
 from reporting.figures import PeriodAssessment, UnitRow
 from reporting.stored import _flags
@@ -162,7 +162,14 @@ def period_view(session: Session, period_id: int, as_of: dt.date, *, status: str
     if found is None:
         return None
     period, plan = found
-    result = assess_period(session, period, as_of)
+    return view_of(session, period, plan, assess_period(session, period, as_of), as_of,
+                   status=status, unit=unit, kind=kind, page=page, per_page=per_page)  # fmt: skip
+
+
+def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessment,
+            as_of: dt.date, *, status: str = "", unit: str = "", kind: str = "", page: int = 1,
+            per_page: int = PAGE) -> PeriodView:  # fmt: skip
+    """`period_view` of an assessment already made."""
     requests = {
         r.unit_id: r for r in session.scalars(select(Request).where(Request.period_id == period.id))
     }
@@ -268,12 +275,14 @@ def unit_history(session: Session, unit_id: str, as_of: dt.date) -> tuple[Unit, 
     unit = session.get(Unit, unit_id)
     if unit is None:
         return None
-    period_ids = session.scalars(select(Request.period_id).join(Period).where(Request.unit_id == unit_id)
-                                 .order_by(Period.start.desc()))  # fmt: skip
+    found = session.execute(select(Period, Plan).join(Plan).join(Request, Request.period_id == Period.id)
+                            .where(Request.unit_id == unit_id).order_by(Period.start.desc())).all()  # fmt: skip
+    # All its periods assessed at once: their history is read in one set of queries.
+    results = assess_periods(session, [p for p, _ in found], as_of)
     lines = []
-    for period_id in period_ids:
-        view = period_view(session, period_id, as_of, unit=unit_id, per_page=1_000_000)
-        if view is None or not view.units:
+    for (period, plan), result in zip(found, results, strict=True):
+        view = view_of(session, period, plan, result, as_of, unit=unit_id, per_page=1_000_000)
+        if not view.units:
             continue
         line = view.units[0]
         req = session.scalar(select(Request).where(Request.code == line.code))
