@@ -1,4 +1,4 @@
-"""`duban assess-year`: the yearly 考核 of a plan's units, written as the 考核 table (.xlsx) and
+"""`duban status`: a period as the dashboard shows it. `duban assess-year`: the yearly 考核 of a plan's units, written as the 考核 table (.xlsx) and
 its 通报 (.docx) under var/reports/, and shown as a table or JSON with the figures behind
 each score."""
 
@@ -118,5 +118,64 @@ def assess_year(
             )
 
 
+def status(
+    period: Annotated[str, typer.Option("--period", help="e.g. 2025Q3")],
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Plan slug; default every plan with that period")
+    ] = None,
+    state: Annotated[
+        str, typer.Option("--status", help="submitted, late, overdue, pending or waived")
+    ] = "",
+    unit: Annotated[str, typer.Option("--unit", help="Only this unit (its id)")] = "",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this day (YYYY-MM-DD); default today")
+    ] = None,
+    format: Annotated[
+        YearFormat, typer.Option("--format", "-f", help="table or json")
+    ] = YearFormat.table,
+) -> None:
+    """A period as the office's dashboard shows it, from the current data: each unit's status
+    (按时报送, 逾期报送, 逾期未报, 待报送, 免报) and every flag, in Chinese (`reporting.queries`,
+    the portal's read side)."""
+    from sqlalchemy import select
+
+    from db.models import Period, Plan
+    from duban.cli import _fail, _now, _runtime
+    from reporting import queries
+
+    if state and state not in queries.SHOWN:
+        _fail(f"--status {state!r}: choose one of {', '.join(queries.SHOWN)}")
+    day = dt.date.fromisoformat(as_of) if as_of else _now().date()
+    rt = _runtime()
+    views = []
+    with rt.sessions() as session:
+        query = select(Period.id).join(Plan).where(Period.label == period).order_by(Plan.slug)
+        ids = list(session.scalars(query.where(Plan.slug == plan) if plan else query))
+        for period_id in ids:
+            view = queries.period_view(session, period_id, day, status=state, unit=unit,
+                                       per_page=1_000_000)  # fmt: skip
+            if view is not None:
+                views.append(view)
+    if not views:
+        _fail(f"no period {period}" + (f" in plan {plan}" if plan else ""), 1)
+    if format == YearFormat.json:
+        data = [{"plan": v.choice.plan_slug, "period": v.choice.label, "units": [
+            {"unit_id": u.unit_id, "unit": u.name, "status": u.status_text, "code": u.code,
+             "due_on": u.due_on.isoformat(), "received_at": u.received_at} for u in v.units],
+            "flags": [vars(f) for f in v.flags]} for v in views]  # fmt: skip
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    for v in views:
+        table = Table(title=f"《{v.choice.plan_title}》{v.choice.name}（截止 {v.due_on}）")
+        for name in ("单位", "状态", "参考编号", "收到"):
+            table.add_column(name, overflow="fold")
+        for u in v.units:
+            table.add_row(u.name, u.status_text, u.code, u.received_at or "")
+        out.print(table)
+        out.print(f"本期评估提示共 {v.flag_total} 条：" + "，".join(f"{k} {n}" for k, n in v.flag_kinds.items()),
+                  highlight=False)  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
     app.command("assess-year")(assess_year)
+    app.command("status")(status)

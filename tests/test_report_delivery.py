@@ -70,6 +70,15 @@ def test_duban_report_reassesses_through_the_shared_action_and_assess_year_score
     assert "2025年第三季度" in text
     assert "最终评估" not in load_workbook(paths.xlsx, read_only=True).sheetnames
 
+    shown = runner.invoke(
+        app, ["status", "--period", "2025Q3", "--as-of", "2025-10-20", "-f", "json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.stdout)[0]
+    assert {u["status"] for u in view["units"]} == {"逾期未报"}
+    assert {f["kind"] for f in view["flags"] if f["subject"] == "报送"} == {"未报送"}
+    assert runner.invoke(app, ["status", "--period", "2025Q3", "--status", "gone"]).exit_code == 2
+
     args = ["assess-year", "--year", "2025", "--plan", "zhoushan-standards-2023", "--as-of", "2025-10-20"]  # fmt: skip
     first = runner.invoke(app, [*args, "--format", "json"])
     assert first.exit_code == 0, first.output
