@@ -102,11 +102,12 @@ def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
             audit = queries.audit_lines(session)
         files = report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label) if view else []  # fmt: skip
         years = sorted({c.year for c in choices}, reverse=True)
+        latest = list({c.plan_slug: c for c in reversed(choices) if c.opened}.values())
         assessed = (
             next((a for a in audit if a.action == "重新评估"), None) if q.get("assessed") else None
         )
         return kit.page(request, "dashboard.html", user=user, csrf=kit.csrf(request), choices=choices,
-                        years=years, view=view, outbox=outbox, audit=audit, files=files,
+                        years=years, latest=latest, view=view, outbox=outbox, audit=audit, files=files,
                         shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word,
                         status_word=_status_word, today=today)  # fmt: skip
 
@@ -139,7 +140,11 @@ def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
             done = reassess(session, ids, today, steps.report_setup(rt, today))
             detail = "；".join(d.summary for d in done) or "没有可评估的报送期"
             kit.audit(
-                session, user, "assess", "、".join(d.period_label for d in done) or "—", detail
+                session,
+                user,
+                "assess",
+                "、".join(zh.period_name(d.period_label) for d in done) or "—",
+                detail,
             )
         back = (
             f"/office?period={done[0].period_id}&assessed=1"
