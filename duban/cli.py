@@ -535,40 +535,35 @@ def report(
         str | None, typer.Option("--as-of", help="Assess as of this day; default today")
     ] = None,
 ) -> None:
-    """Assess a period and write its report (.xlsx and .html, in Chinese) under var/reports/."""
+    """Assess a period from the current data and write its report under var/reports/: the
+    annex (.xlsx), the HTML page, the 通报 (.docx) and, for the plan's last period once it has
+    closed, the 最终评估 — the same action as the portal's 重新评估."""
     from sqlalchemy import select
 
     from db.models import Period, Plan
-    from flows.steps import calendar_notes
-    from reporting.assess import assess_period, store
-    from reporting.report import write_report
+    from flows.steps import report_setup
+    from reporting.actions import reassess
 
     day = _parse_day(as_of)
     rt = _runtime()
-    written = []
     with rt.sessions.begin() as session:
-        query = select(Period, Plan).join(Plan).where(Period.label == period)
+        query = select(Period.id).join(Plan).where(Period.label == period).order_by(Plan.slug)
         if plan:
             query = query.where(Plan.slug == plan)
-        rows = session.execute(query).all()
-        if not rows:
+        ids = list(session.scalars(query))
+        if not ids:
             _fail(
                 f"no period {period}"
                 + (f" in plan {plan}" if plan else "")
                 + "; load the catalog and run a tick first",
                 1,
             )
-        for p, pl in rows:
-            result = assess_period(session, p, day)
-            store(session, p, result, day)
-            written += write_report(
-                result,
-                rt.reports,
-                calendar_notes(rt, day, []),
-                final=p.end == dt.date(pl.end_year, 12, 31),
-            )
-    for path in written:
-        out.print(str(path))
+        done = reassess(session, ids, day, report_setup(rt, day))
+    for d in done:
+        out.print(d.summary, highlight=False)
+        for path in d.files:
+            if path is not None:
+                out.print(str(path), highlight=False)
 
 
 outbox_app = typer.Typer(
@@ -921,3 +916,8 @@ def office_add_user(
 from duban.commands_contacts import contacts_app  # noqa: E402
 
 app.add_typer(contacts_app, name="contacts")
+
+
+from duban.commands_reports import register as _register_reports  # noqa: E402
+
+_register_reports(app)

@@ -23,10 +23,13 @@ from notifications import outbox
 from notifications.dispatch import dispatch, notice_subject
 from notifications.render import words
 from reporting import reminders, schedule
+from reporting.actions import ReportSetup, download_name, notice_of
 from reporting.assess import TABLES, assess_periods, store_many
 from reporting.cycle import open_periods, reporting_of
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
+from reporting.names import report_paths
+from reporting.notice_data import NoticeData
 from reporting.report_pool import ReportWriter, writer_processes
 from vocab import zh
 from vocab.words import MessageKind
@@ -191,7 +194,8 @@ def change_deadline(
                        unit_id=request.unit_id, kind="invite", subject="",
                        payload={"item": item, "method": method, "salutation": unit.name if unit else request.unit_id},
                        now=now)  # fmt: skip
-        return f"{request.code}: {'waived' if waive else f'due {request.due_on}'}, invite sequence {request.sequence}"
+        done = "已免报，日程已取消" if waive else f"截止日期改为 {request.due_on.isoformat()}"
+        return f"{request.code}：{done}（日程第 {request.sequence} 次更新）"
 
 
 def periods_in_play(rt: Runtime, as_of: dt.date) -> list[tuple[int, str, str]]:
@@ -237,6 +241,8 @@ def assess_and_report(
         with rt.sessions.begin() as session:
             refresh_statistics(session.connection(), TABLES)
     office_mails: dict[int, dict[str, Any]] = {}
+    notices: dict[int, NoticeData] = {}
+    setup = report_setup(rt, as_of, notes)
     writer: ReportWriter[int] = ReportWriter(rt.reports, writer_processes(len(in_play)))
     with writer:
         for chunk in batched([period_id for period_id, _, _ in in_play], ASSESS_BATCH):
@@ -260,29 +266,21 @@ def assess_and_report(
                 results = assess_periods(session, periods, as_of)
                 store_many(session, list(zip(periods, results, strict=True)), as_of)
                 for (period, plan), result in zip(due, results, strict=True):
+                    notices[period.id] = notice_of(result, plan, setup, as_of)
                     to_write.append(
                         (period.id, result, period.end == dt.date(plan.end_year, 12, 31))
                     )
                     if schedule.report_to_office(
                         period.due_on, as_of, rt.calendar, office_after(plan)
                     ):
-                        office_mails[period.id] = {
-                            "key": f"report:{plan.slug}:{period.label}",
-                            "facts": {
-                                "plan_title": plan.title,
-                                "period_name": zh.period_name(period.label),
-                                "reporting_rate": zh.percent(result.reporting_rate),
-                                "on_time_rate": zh.percent(result.on_time_rate),
-                            },
-                        }
+                        office_mails[period.id] = report_mail(rt, plan, period.label, result)
             for period_id, result, final in to_write:
-                writer.submit(period_id, result, notes, final)
+                writer.submit(period_id, result, notes, final, notices.get(period_id))
         for period_id, xlsx, html in writer.finished():
             written += [xlsx, html]
             mail = office_mails.get(period_id)
             if mail is None:
                 continue
-            facts = {**mail["facts"], "files": [xlsx.name, html.name]}
             with rt.sessions.begin() as session:
                 outbox.enqueue(
                     session,
@@ -290,18 +288,60 @@ def assess_and_report(
                     recipient="office",
                     unit_id=None,
                     kind=MessageKind.REPORT,
-                    subject=notice_subject(MessageKind.REPORT, facts, rt.messages),
-                    payload={"facts": facts, "salutation": rt.messages.office_name},
-                    attachments=[
-                        {
-                            "path": str(xlsx),
-                            "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        },
-                        {"path": str(html), "mimetype": "text/html"},
-                    ],
+                    subject=notice_subject(MessageKind.REPORT, mail["facts"], rt.messages),
+                    payload={"facts": mail["facts"], "salutation": rt.messages.office_name},
+                    attachments=mail["attachments"],
                     now=now,
                 )
     return written
+
+
+def report_setup(rt: Runtime, as_of: dt.date, notes: list[str] | None = None) -> ReportSetup:
+    """What the period reports need beyond the assessment: where, the calendar, who signs."""
+    return ReportSetup(
+        rt.reports,
+        rt.calendar,
+        rt.messages.programme,
+        rt.messages.office_name,
+        calendar_notes(rt, as_of, []) if notes is None else notes,
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_mail(rt: Runtime, plan: Plan, label: str, result: PeriodAssessment) -> dict[str, Any]:
+    """The office's report notice: the 通报 and its annex attached under their Chinese names
+    (email); the portal's links to them (DingTalk, where nothing can be attached)."""
+    paths = report_paths(rt.reports, plan.slug, label)
+    programme = rt.messages.programme
+    files = [
+        (paths.notice, download_name(paths.notice, programme, plan.title, label), DOCX),
+        (paths.xlsx, download_name(paths.xlsx, programme, plan.title, label), XLSX),
+    ]
+    links = []
+    if rt.links is not None:
+        base = rt.links.base_url.rstrip("/") + "/office/reports/"
+        shown = download_name(paths.html, programme, plan.title, label)
+        links = [{"name": shown, "url": base + paths.html.name}]
+        links += [{"name": name, "url": base + path.name} for path, name, _ in files]
+    facts = {
+        "plan_title": plan.title,
+        "period_name": zh.period_name(label),
+        "reporting_rate": zh.percent(result.reporting_rate),
+        "on_time_rate": zh.percent(result.on_time_rate),
+        "files": [name for _, name, _ in files],
+        "links": links,
+        "reports_dir": str(rt.reports),
+    }
+    return {
+        "key": f"report:{plan.slug}:{label}",
+        "facts": facts,
+        "attachments": [
+            {"path": str(path), "filename": name, "mimetype": mime} for path, name, mime in files
+        ],
+    }
 
 
 def calendar_notes(rt: Runtime, as_of: dt.date, missed: list[dt.date]) -> list[str]:

@@ -86,21 +86,26 @@ def render_notice(
     kind: str, context: Mapping[str, Any], signature: Signature, day: dt.date
 ) -> Rendered:
     name = "invite_" + context["method"] if kind == MessageKind.INVITE else str(kind)
-    c = {**context, "office_name": signature.office_name}
+    c = {**context, "office_name": signature.office_name, "markdown": False}
     subject = words(f"{name}_subject", c)
-    paragraphs = [p.strip() for p in words(f"{name}_body", c).split("\n\n") if p.strip()]
     layout = {
         "subject": subject,
         "salutation": context["salutation"],
-        "paragraphs": paragraphs,
+        "paragraphs": _paragraphs(words(f"{name}_body", c)),
         "link": context.get("link"),
+        "links": context.get("links") or [],
         **signature.context(day, to_units=kind not in (MessageKind.REPORT, MessageKind.ADMIN)),
     }
     env = _env()
     text = env.get_template("notice.txt.j2").render(layout)
     html = env.get_template("notice.html.j2").render(layout)
+    layout["paragraphs"] = _paragraphs(words(f"{name}_body", {**c, "markdown": True}))
     markdown = fit_markdown(env.get_template("notice.md.j2").render(layout))
     return Rendered(subject, text, html, markdown)
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
 
 
 def contact_line(person: str | None, phone: str | None) -> str:

@@ -66,7 +66,7 @@ def test_extending_a_deadline_resends_the_invite_with_a_higher_sequence_and_rest
     tick.run_tick(runtime, D(2025, 9, 24), at(D(2025, 9, 24)))
     steps.dispatch_outbox(runtime, lambda: at(D(2025, 9, 24), 10))
     code = sti_code(runtime)
-    assert "sequence 1" in steps.change_deadline(
+    assert "日程第 1 次更新" in steps.change_deadline(
         runtime, code, at(D(2025, 10, 9)), new_due=D(2025, 10, 24)
     )
     steps.dispatch_outbox(runtime, lambda: at(D(2025, 10, 9), 10))

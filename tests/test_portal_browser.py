@@ -91,7 +91,7 @@ def test_a_unit_answers_from_its_reminder_and_the_office_sees_it(served):
         office.click("button[type=submit]")
         office.wait_for_selector("text=报送总览")
         row = office.locator("tr", has_text="市科技局").first
-        assert "已报送" in row.inner_text()
+        assert "按时报送" in row.inner_text()
         office.screenshot(path=str(SHOTS / "office-dashboard.png"), full_page=True)
         browser.close()
     with rt.sessions() as session:

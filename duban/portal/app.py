@@ -8,9 +8,7 @@ reported, which targets are behind and what was sent, and to extend, waive, rese
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,18 +22,15 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from db.models import (
-    Assessment,
     AuditLog,
-    Flag,
     Notification,
-    Period,
-    Plan,
     ProgressRow,
     Submission,
     Unit,
 )
 from db.models import Request as ReportRequest
 from duban.portal.contacts import Office, add_contact_routes
+from duban.portal.office import OfficeKit, add_office_routes
 from duban.portal.security import Sessions, trusted_networks
 from duban.portal.signin import COOKIE, add_signin_routes
 from duban.portal.upload import BadForm, TooLarge, read_upload
@@ -47,7 +42,6 @@ from notifications.invites import calendar_of
 from notifications.links import LinkClaims, LinkError
 from notifications.notices import receipt_facts
 from reporting import reminders
-from reporting.assess import assess_period, store
 from reporting.cycle import (
     SHANGHAI,
     ActionError,
@@ -58,20 +52,15 @@ from reporting.cycle import (
 from reporting.excel import STATUSES
 from reporting.intake import SubmissionRejected, record, submit_file
 from reporting.periods import quarter_name
-from reporting.report import write_report
 from reporting.workbook import ProgressLine, ValueLine
 from vocab.words import MessageKind
 
 HERE = Path(__file__).parent
 MAX_TEXT = 2000
 MAX_ROW_ID = 2**63 - 1
-REPORT_NAME = re.compile(r"[\w\-（）()]+(?:\.[\w\-（）()]+)*\.(?:html|xlsx)")
 # No inline script or style anywhere: whatever got into a page could not run.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")  # fmt: skip
-# A downloaded report is a standalone page with its own <style>: styles, no script, sandboxed.
-REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
-              "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; sandbox")  # fmt: skip
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -381,68 +370,6 @@ def create_app(
     ) -> None:
         session.add(AuditLog(at=now(), actor=actor, action=action, target=target, detail=detail))
 
-    @app.get("/office", response_class=HTMLResponse)
-    def dashboard(request: Request) -> Response:
-        user = office_user(request)
-        if user is None:
-            return RedirectResponse("/office/login", status_code=303)
-        with rt.sessions() as session:
-            return page(
-                request,
-                "dashboard.html",
-                user=user,
-                csrf=sessions.csrf(request.cookies[COOKIE]),
-                **dashboard_data(session),
-            )
-
-    def dashboard_data(session: Any) -> dict[str, Any]:
-        periods = []
-        today = now().date()
-        for period, plan in session.execute(
-            select(Period, Plan)
-            .join(Plan)
-            .where(Period.opened_at.is_not(None))
-            .order_by(Period.start.desc(), Plan.slug)
-        ):
-            if len([p for p in periods if p["plan"].id == plan.id]) >= 1:
-                continue
-            requests = list(
-                session.execute(
-                    select(ReportRequest, Unit)
-                    .join(Unit, ReportRequest.unit_id == Unit.id)
-                    .where(ReportRequest.period_id == period.id)
-                    .order_by(Unit.name)
-                )
-            )
-            assessment = session.scalar(
-                select(Assessment)
-                .where(Assessment.period_id == period.id)
-                .order_by(Assessment.assessed_on.desc())
-                .limit(1)
-            )
-            flags = (
-                list(
-                    session.scalars(
-                        select(Flag).where(
-                            Flag.period_id == period.id, Flag.assessed_on == assessment.assessed_on
-                        )
-                    )
-                )
-                if assessment
-                else []
-            )
-            periods.append({"plan": plan, "period": period, "name": quarter_name(period.label), "requests": requests,
-                            "counts": Counter(r.status for r, _ in requests), "assessment": assessment.figures if assessment else None,
-                            "flags": flags, "overdue": today > period.due_on})  # fmt: skip
-        rows = list(
-            session.scalars(select(Notification).order_by(Notification.id.desc()).limit(500))
-        )
-        reports = sorted(p.name for p in rt.reports.glob("*.html")) if rt.reports.exists() else []
-        audit_rows = list(session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(20)))
-        return {"periods": periods, "outbox_counts": Counter(n.status for n in rows),
-                "problems": [n for n in rows if n.status in ("failed", "undeliverable", "pending")][:50],
-                "reports": reports, "audit": audit_rows}  # fmt: skip
-
     def office_action(request: Request, csrf: str) -> str | Response:
         user = office_user(request)
         if user is None:
@@ -498,37 +425,11 @@ def create_app(
             if row_id is None or session.get(Notification, row_id) is None:
                 return refuse(request, 404, "没有这条消息")
             count = outbox.requeue(session, [row_id], now())
-            audit(session, user, "resend", f"outbox:{row_id}", f"requeued {count}")
+            audit(session, user, "resend", f"outbox:{row_id}", f"已重新排队 {count} 条")
         return RedirectResponse("/office", status_code=303)
 
-    @app.post("/office/assess")
-    def reassess(request: Request, csrf: str = Form("")) -> Response:
-        user = office_action(request, csrf)
-        if not isinstance(user, str):
-            return user
-        today = now().date()
-        written = []
-        with rt.sessions.begin() as session:
-            for period_id, _slug, _label in steps.periods_in_play(rt, today):
-                period = session.get(Period, period_id)
-                result = assess_period(session, period, today)
-                store(session, period, result, today)
-                written += write_report(result, rt.reports, steps.calendar_notes(rt, today, []))
-            audit(session, user, "assess", "periods in play", f"{len(written) // 2} report(s)")
-        return RedirectResponse("/office", status_code=303)
-
-    @app.get("/office/reports/{name}")
-    def report_file(request: Request, name: str) -> Response:
-        if office_user(request) is None:
-            return RedirectResponse("/office/login", status_code=303)
-        # Only a plain name of a file that is in the folder: no "..", separators, NUL, or stat().
-        listed = len(name) <= 200 and REPORT_NAME.fullmatch(name) and rt.reports.is_dir()
-        if not listed or name not in {p.name for p in rt.reports.iterdir() if p.is_file()}:
-            return refuse(request, 404, "没有这个报告")
-        response = FileResponse(rt.reports / name, filename=name)
-        if name.endswith(".html"):
-            response.headers["Content-Security-Policy"] = REPORT_CSP
-        return response
+    add_office_routes(app, rt, OfficeKit(page, refuse, office_user, office_action,
+                                         lambda r: sessions.csrf(r.cookies.get(COOKIE, "")), audit, now))  # fmt: skip
 
     office = Office(rt, page, office_user, office_action,
                     lambda request: sessions.csrf(request.cookies.get(COOKIE, "")), audit, now)  # fmt: skip
