@@ -265,3 +265,26 @@ def test_old_attempts_and_ended_sessions_are_dropped(portal):  # noqa: F811
         assert [
             e - dt.timedelta(hours=8) for e in session.scalars(select(OfficeSession.expires_at))
         ] == [now]
+
+
+def test_a_trusted_proxys_https_makes_cookies_secure(portal):  # noqa: F811
+    rt, _, _, clock = portal
+    with rt.sessions.begin() as session:
+        add_user(session, "bgs", PASSWORD, at(D(2025, 10, 1)))
+
+    def sign_in(trusted: str) -> httpx.Response:
+        app = create_app(rt, SECRET, clock=lambda: clock["now"], trusted_proxies=trusted)
+        visitor = TestClient(
+            app, client=("127.0.0.9", 40000), headers={"x-forwarded-proto": "https"}
+        )
+        form = visitor.get("/office/login")
+        nonce = form.headers["set-cookie"].split(";")[0]  # Secure: the jar sends it over https only
+        return visitor.post("/office/login", data={"username": "bgs", "password": PASSWORD, "csrf": csrf_of(form.text)},
+                            headers={"cookie": nonce}, follow_redirects=False)  # fmt: skip
+
+    behind = sign_in("127.0.0.9")
+    assert behind.status_code == 303 and "secure" in behind.headers["set-cookie"].lower()
+    assert behind.headers["strict-transport-security"] == "max-age=31536000"
+    direct = sign_in("")  # anybody can send the header: not believed from an untrusted peer
+    assert direct.status_code == 303 and "secure" not in direct.headers["set-cookie"].lower()
+    assert "strict-transport-security" not in direct.headers

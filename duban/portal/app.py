@@ -31,7 +31,7 @@ from db.models import (
 from db.models import Request as ReportRequest
 from duban.portal.contacts import Office, add_contact_routes
 from duban.portal.office import OfficeKit, add_office_routes
-from duban.portal.security import Sessions, trusted_networks
+from duban.portal.security import Sessions, forwarded_https, trusted_networks
 from duban.portal.signin import COOKIE, add_signin_routes
 from duban.portal.upload import BadForm, TooLarge, read_upload
 from flows import steps
@@ -83,6 +83,7 @@ def create_app(
     links = rt.links
     now = clock or (lambda: dt.datetime.now(SHANGHAI))
     sessions = Sessions(secret)
+    trusted = trusted_networks(trusted_proxies)
     app = FastAPI(title="督办 Duban", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
@@ -90,6 +91,10 @@ def create_app(
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if forwarded_https(
+            request.client.host if request.client else None, request.headers, trusted
+        ):
+            request.scope["scheme"] = "https"  # Secure cookies and HSTS behind the TLS proxy
         if any(ord(c) < 32 or ord(c) == 127 for c in request.scope["path"]):
             # %00 and other control characters: no route has them (PostgreSQL refuses NUL)
             response: Response = refuse(request, 404, "没有这个页面，请检查链接是否完整")
@@ -363,7 +368,7 @@ def create_app(
 
     # --- the office --------------------------------------------------------------------------
 
-    office_user = add_signin_routes(app, rt, sessions, now, page, trusted_networks(trusted_proxies))
+    office_user = add_signin_routes(app, rt, sessions, now, page, trusted)
 
     def audit(
         session: Any, actor: str, action: str, target: str, detail: str | None = None

@@ -90,6 +90,14 @@ def client_address(
     return address
 
 
+def forwarded_https(
+    peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...]
+) -> bool:
+    """A trusted proxy says the client came over TLS (X-Forwarded-Proto: https)."""
+    proto = headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
+    return proto == "https" and _in(peer or "?", trusted)
+
+
 def _valid(address: str) -> bool:
     try:
         ipaddress.ip_address(address)
