@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -81,6 +82,27 @@ def dingtalk():
     peer.stop()
 
 
+def office_pages() -> str:
+    """The office's pages, the 通讯录 and a unit's form (also refused with an error) included."""
+    from fastapi.testclient import TestClient
+
+    from duban.bootstrap import build_portal
+    from duban.settings import Settings
+
+    client = TestClient(build_portal(Settings()))
+    login = client.get("/office/login").text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', login)
+    assert csrf is not None
+    client.post("/office/login", data={"username": "bgs", "password": "correct horse battery",
+                                       "csrf": csrf.group(1)})  # fmt: skip
+    pages = [client.get(p).text for p in ("/office", "/office/contacts", "/office/contacts/zs-sti")]
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', pages[-1]))
+    assert form["robot_secret"] == "****"
+    pages.append(client.post("/office/contacts/zs-sti", data=form | {"liaison_mobile": "1"}).text)
+    assert "请写 11 位手机号" in pages[-1]
+    return "\n".join(pages)
+
+
 def xlsx_text(path: Path) -> str:
     with zipfile.ZipFile(path) as z:
         return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
@@ -142,6 +164,7 @@ def test_no_secret_in_any_output_log_export_message_or_outbox_row(
         ["tick", "--as-of", "2025-09-24"],
         ["outbox", "--format", "json"],
         ["outbox", "--status", "failed"],
+        ["office", "add-user", "bgs", "--password", "correct horse battery"],
     ):
         result = runner.invoke(app, args)
         outputs.append(f"$ duban {' '.join(args)}\n{result.stdout}\n{result.stderr}")
@@ -167,6 +190,7 @@ def test_no_secret_in_any_output_log_export_message_or_outbox_row(
         "export": xlsx_text(tmp_path / "export.xlsx"),
         "messages": "\n".join(messages) + received,
         "outbox": json.dumps([[e, p] for e, p in rows], ensure_ascii=False) + repr(logs),
+        "pages": office_pages(),
     }
     for where, content in places.items():
         for secret in SECRETS:
