@@ -23,7 +23,7 @@ app = typer.Typer(
     help="督办 Duban: policy tasks, quarterly reporting and reminders.", no_args_is_help=True
 )
 catalog_app = typer.Typer(
-    help="The policy catalog: extract, check, load, show, export.", no_args_is_help=True
+    help="The policy catalog: extract, import, check, load, show, export, apply, publish.", no_args_is_help=True
 )
 units_app = typer.Typer(help="The unit directory.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
@@ -125,12 +125,14 @@ def catalog_load(
     from tasks_catalog.directory import Directory
     from tasks_catalog.loader import load_catalog
 
+    from tasks_catalog.drafts import blocking
+
     settings = Settings()
     data_dir = dir or settings.catalog_path()
     plans, problems = check_catalog(data_dir)
-    if problems:
-        for problem in problems:
-            err.print(str(problem), highlight=False, markup=False)
+    for problem in problems:
+        err.print(str(problem), highlight=False, markup=False)
+    if blocking(problems):  # a draft's problems keep only that draft out
         _fail(f"{len(problems)} problem(s) in {data_dir}; nothing was loaded", 1)
     sessions = open_database(settings)
     with sessions.begin() as session:
@@ -144,22 +146,6 @@ def catalog_load(
     out.print("nothing changed" if not report.changed else "catalog updated")
 
 
-@catalog_app.command("export")
-def catalog_export(
-    format: Annotated[Format, typer.Option("--format", "-f", help="json")] = Format.json,
-    plan: Annotated[str | None, typer.Option("--plan", help="Only this plan (slug)")] = None,
-) -> None:
-    """Print the loaded catalog as JSON."""
-    from duban.bootstrap import open_database
-    from tasks_catalog.loader import export_catalog
-
-    if format != Format.json:
-        _fail("export supports --format json")
-    sessions = open_database(Settings())
-    with sessions() as session:
-        _dump_json(export_catalog(session, plan))
-
-
 @catalog_app.command("show")
 def catalog_show(
     plan: Annotated[str | None, typer.Option("--plan", help="Only this plan (slug)")] = None,
@@ -167,18 +153,21 @@ def catalog_show(
     """Show the loaded catalog: plans, then each plan's tasks with their units and its targets."""
     from duban.bootstrap import open_database
     from tasks_catalog.loader import export_catalog
+    from vocab.words import PlanStatus
+    from vocab.zh import word
 
     with open_database(Settings())() as session:
         data = export_catalog(session, plan)
     if not data["plans"]:
         _fail("no plan loaded; run `duban catalog load` first", 1)
     summary = Table(title="已载入的政策文件 plans loaded")
-    for col in ("slug", "title", "period", "tasks", "targets"):
+    for col in ("slug", "title", "status 状态", "period", "tasks", "targets"):
         summary.add_column(col, overflow="fold")
     for p in data["plans"]:
         summary.add_row(
             p["slug"],
             p["title"],
+            word(p["status"], PlanStatus),
             "–".join(map(str, p["period"])),
             str(len(p["tasks"])),
             str(len(p["targets"])),
@@ -377,6 +366,11 @@ def units_list(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+from duban import commands_catalog  # noqa: E402
+
+commands_catalog.register(app, catalog_app)
 
 
 # --- the cycle ---------------------------------------------------------------------------
