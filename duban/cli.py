@@ -23,7 +23,8 @@ app = typer.Typer(
     help="督办 Duban: policy tasks, quarterly reporting and reminders.", no_args_is_help=True
 )
 catalog_app = typer.Typer(
-    help="The policy catalog: extract, import, check, load, show, export, apply, publish.", no_args_is_help=True
+    help="The policy catalog: extract, import, check, load, show, export, apply, publish.",
+    no_args_is_help=True,
 )
 units_app = typer.Typer(help="The unit directory.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
@@ -123,9 +124,8 @@ def catalog_load(
     from duban.bootstrap import open_database
     from tasks_catalog.check import DIRECTORY_FILE, check_catalog
     from tasks_catalog.directory import Directory
-    from tasks_catalog.loader import load_catalog
-
     from tasks_catalog.drafts import blocking
+    from tasks_catalog.loader import load_catalog
 
     settings = Settings()
     data_dir = dir or settings.catalog_path()

@@ -6,11 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from duban.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tasks_catalog.schema import Plan
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 DEFAULT_ACTOR = "cli"
@@ -75,16 +80,26 @@ def init(
 
 def catalog_import(
     file: Annotated[Path, typer.Argument(help="Policy document: .txt, .docx, .xlsx or .pdf")],
-    slug: Annotated[str | None, typer.Option("--slug", help="The plan's slug (default from FILE)")] = None,
+    slug: Annotated[
+        str | None, typer.Option("--slug", help="The plan's slug (default from FILE)")
+    ] = None,
     add_units: Annotated[
         bool,
-        typer.Option("--add-units", help="Add the units FILE names that units.yaml lacks, for review"),
+        typer.Option(
+            "--add-units", help="Add the units FILE names that units.yaml lacks, for review"
+        ),
     ] = False,
 ) -> None:
     """Extract FILE into a draft plan (草稿) in the workspace's catalog folder and load it as a
     draft: shown in `catalog show`, never sent to units until `catalog publish`."""
     from tasks_catalog.check import DIRECTORY_FILE
-    from tasks_catalog.drafts import add_named_units, as_draft, directory_of, find_plan_file, write_plan
+    from tasks_catalog.drafts import (
+        add_named_units,
+        as_draft,
+        directory_of,
+        find_plan_file,
+        write_plan,
+    )
     from tasks_catalog.extract import extract
     from tasks_catalog.reading import DocumentError
 
@@ -96,7 +111,9 @@ def catalog_import(
         _fail(str(exc), 2)
         return
     if (existing := find_plan_file(data_dir, plan.slug)) is not None:
-        _fail(f"计划 {plan.slug} 已在 {existing}；修改请用 duban catalog apply，或用 --slug 另起一份")
+        _fail(
+            f"计划 {plan.slug} 已在 {existing}；修改请用 duban catalog apply，或用 --slug 另起一份"
+        )
     if add_units:
         for name in add_named_units(plan, data_dir / DIRECTORY_FILE):
             _say(f"已加入单位名录：{name}（请在 {data_dir / DIRECTORY_FILE} 中核对）")
@@ -131,19 +148,21 @@ def _load(settings: Settings, slug: str, action: str, detail: str, actor: str | 
     return True
 
 
-def _audit(session: object, actor: str, action: str, target: str, detail: str) -> None:
+def _audit(session: Session, actor: str, action: str, target: str, detail: str) -> None:
     from db.models import AuditLog
 
-    session.add(AuditLog(at=_now(), actor=actor, action=action, target=target, detail=detail))  # type: ignore[attr-defined]
+    session.add(AuditLog(at=_now(), actor=actor, action=action, target=target, detail=detail))
 
 
-def _read(settings: Settings, slug: str) -> tuple[Path, object]:
+def _read(settings: Settings, slug: str) -> tuple[Path, Plan]:
     from tasks_catalog.drafts import find_plan_file
     from tasks_catalog.files import CatalogFileError, read_plan
 
     path = find_plan_file(settings.catalog_path(), slug)
     if path is None:
-        _fail(f"目录 {settings.catalog_path()} 中没有计划 {slug}（duban catalog show 列出已有的计划）")
+        _fail(
+            f"目录 {settings.catalog_path()} 中没有计划 {slug}（duban catalog show 列出已有的计划）"
+        )
         raise AssertionError
     try:
         return path, read_plan(path)[0]
@@ -182,17 +201,21 @@ def catalog_export(
     from tasks_catalog.sheet import export_plan
 
     _, found = _read(settings, plan)
-    data = export_plan(found, directory_of(settings.catalog_path()), exported_on=_now().date())  # type: ignore[arg-type]
+    data = export_plan(found, directory_of(settings.catalog_path()), exported_on=_now().date())
     write_bytes_atomically(output, data)
     _say(f"任务分工表已写入 {output}")
 
 
 def catalog_apply(
-    file: Annotated[Path, typer.Argument(help="An edited 任务分工表 (.xlsx) from `catalog export`")],
+    file: Annotated[
+        Path, typer.Argument(help="An edited 任务分工表 (.xlsx) from `catalog export`")
+    ],
     plan: Annotated[
         str | None, typer.Option("--plan", help="The plan (default: the one the file came from)")
     ] = None,
-    actor: Annotated[str | None, typer.Option("--as", help="Who made the change (audit log)")] = None,
+    actor: Annotated[
+        str | None, typer.Option("--as", help="Who made the change (audit log)")
+    ] = None,
 ) -> None:
     """Apply an edited 任务分工表 to its plan's file and the database: all of it, or nothing when
     any cell is wrong (each listed as sheet!cell with what to write)."""
@@ -207,7 +230,7 @@ def catalog_apply(
             _fail(f"{file}：看不出这份表格属于哪个计划，请用 --plan SLUG 写明", 2)
             return
         path, current = _read(settings, slug)
-        result = apply_sheet(data, current, directory_of(settings.catalog_path()))  # type: ignore[arg-type]
+        result = apply_sheet(data, current, directory_of(settings.catalog_path()))
     except OSError as exc:
         _fail(f"{file}：无法读取（{exc.strerror}）", 2)
         return
@@ -238,8 +261,8 @@ def catalog_publish(
 
     settings = Settings()
     path, current = _read(settings, slug)
-    if current.status == PlanStatus.PUBLISHED:  # type: ignore[attr-defined]
-        _say(f"计划 {slug} 已于 {current.published_at or '此前'} 发布，没有改动")  # type: ignore[attr-defined]
+    if current.status == PlanStatus.PUBLISHED:
+        _say(f"计划 {slug} 已于 {current.published_at or '此前'} 发布，没有改动")
         return
     _, problems = check_catalog(settings.catalog_path())
     own = [p for p in problems if Path(p.file) == path]
@@ -248,7 +271,7 @@ def catalog_publish(
             _say(f"  {problem}")
         _fail(f"计划 {slug} 还有 {len(own)} 个问题，改正后才能发布；未发布")
     who = _actor(actor)
-    write_plan(path, published(current, who, _now()))  # type: ignore[arg-type]
+    write_plan(path, published(current, who, _now()))
     if not _load(settings, slug, "publish", f"{path.name} 由 {who} 发布", who):
         _fail(f"计划 {slug} 未能载入数据库")
     _say(f"计划 {slug} 已发布：下一次巡检（duban tick）起向各单位发送报送通知")

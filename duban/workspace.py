@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from pydantic_settings import PydanticBaseSettingsSource
 
 WORKSPACE_FILE = "duban.toml"
 CATALOG_DIR = "catalog"

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import yaml
 
@@ -91,7 +92,8 @@ def add_named_units(plan: Plan, directory_file: Path) -> list[str]:
     entry = next(j for j in raw["jurisdictions"] if j["code"] == plan.jurisdiction)
     taken = set(directory.units)
     number = 1
-    for unit in directory_draft(plan, names)["units"]:  # type: ignore[union-attr]
+    drafted = cast(list[dict[str, str]], directory_draft(plan, names)["units"])
+    for unit in drafted:
         while f"{plan.jurisdiction}-u{number}" in taken:
             number += 1
         unit["id"] = f"{plan.jurisdiction}-u{number}"
