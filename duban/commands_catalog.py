@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from duban.settings import Settings
+from vocab.words import PlanStatus
+from vocab.zh import word
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from tasks_catalog.schema import Plan
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -92,6 +93,7 @@ def catalog_import(
 ) -> None:
     """Extract FILE into a draft plan (草稿) in the workspace's catalog folder and load it as a
     draft: shown in `catalog show`, never sent to units until `catalog publish`."""
+    from duban.catalog_actions import SOURCES_DIR
     from tasks_catalog.check import DIRECTORY_FILE
     from tasks_catalog.drafts import (
         add_named_units,
@@ -118,40 +120,32 @@ def catalog_import(
         for name in add_named_units(plan, data_dir / DIRECTORY_FILE):
             _say(f"已加入单位名录：{name}（请在 {data_dir / DIRECTORY_FILE} 中核对）")
     path = data_dir / f"{plan.slug}.yaml"
+    sources = data_dir / SOURCES_DIR
+    sources.mkdir(exist_ok=True)
+    shutil.copyfile(file, sources / plan.source)  # the review page shows each task's source text
     write_plan(path, plan)
     _say(f"草稿已写入 {path}：{len(plan.tasks)} 项任务，{len(plan.targets)} 项指标")
     _load(settings, plan.slug, "import", f"{file.name} → {path.name}", None)
 
 
 def _load(settings: Settings, slug: str, action: str, detail: str, actor: str | None) -> bool:
-    """Check the catalog and sync plan `slug` into the database, audited; print the problems
-    that keep it out. Return whether it was loaded."""
+    """Sync plan `slug` into the database, audited; print the problems that keep it out.
+    Return whether it was loaded."""
     from duban.bootstrap import open_database
-    from tasks_catalog.check import check_catalog
-    from tasks_catalog.drafts import directory_of, find_plan_file
-    from tasks_catalog.loader import load_catalog
+    from duban.catalog_actions import load_plan
 
-    data_dir = settings.catalog_path()
-    plans, problems = check_catalog(data_dir)
-    path = find_plan_file(data_dir, slug)
-    own = [p for p in problems if path is not None and Path(p.file) == path]
-    for problem in own:
+    who = (_actor(actor), action, detail)
+    outcome = load_plan(open_database(settings), settings.catalog_path(), slug, _now(), who)
+    for problem in outcome.problems:
         _say(f"  {problem}")
-    plan = next((p for p in plans if p.slug == slug), None)
-    if plan is None:
-        _say(f"计划 {slug} 有 {len(own)} 个问题，暂未载入数据库；改正后运行 duban catalog check")
+    if outcome.plan is None:
+        _say(
+            f"计划 {slug} 有 {len(outcome.problems)} 个问题，暂未载入数据库；"
+            "改正后运行 duban catalog check"
+        )
         return False
-    with open_database(settings).begin() as session:
-        load_catalog(session, [plan], directory_of(data_dir), _now())
-        _audit(session, _actor(actor), action, f"plan:{slug}", detail)
-    _say(f"计划 {slug} 已载入（{plan.status}）")
+    _say(f"计划 {slug} 已载入（{word(outcome.plan.status, PlanStatus)}）")
     return True
-
-
-def _audit(session: Session, actor: str, action: str, target: str, detail: str) -> None:
-    from db.models import AuditLog
-
-    session.add(AuditLog(at=_now(), actor=actor, action=action, target=target, detail=detail))
 
 
 def _read(settings: Settings, slug: str) -> tuple[Path, Plan]:
@@ -255,25 +249,25 @@ def catalog_publish(
 ) -> None:
     """Publish a draft plan: from the next tick on, its units receive requests. Refused (exit 1,
     the problems listed) while `catalog check` finds anything wrong with it."""
-    from tasks_catalog.check import check_catalog
-    from tasks_catalog.drafts import published, write_plan
-    from vocab.words import PlanStatus
+    from duban.bootstrap import open_database
+    from duban.catalog_actions import PlanNotFound, publish_plan
 
     settings = Settings()
-    path, current = _read(settings, slug)
-    if current.status == PlanStatus.PUBLISHED:
-        _say(f"计划 {slug} 已于 {current.published_at or '此前'} 发布，没有改动")
+    try:
+        outcome = publish_plan(
+            open_database(settings), settings.catalog_path(), slug, _actor(actor), _now()
+        )
+    except PlanNotFound as exc:
+        _fail(f"{exc}（duban catalog show 列出已有的计划）")
         return
-    _, problems = check_catalog(settings.catalog_path())
-    own = [p for p in problems if Path(p.file) == path]
-    if own:
-        for problem in own:
-            _say(f"  {problem}")
-        _fail(f"计划 {slug} 还有 {len(own)} 个问题，改正后才能发布；未发布")
-    who = _actor(actor)
-    write_plan(path, published(current, who, _now()))
-    if not _load(settings, slug, "publish", f"{path.name} 由 {who} 发布", who):
-        _fail(f"计划 {slug} 未能载入数据库")
+    for problem in outcome.problems:
+        _say(f"  {problem}")
+    if outcome.problems or outcome.plan is None:
+        _fail(f"计划 {slug} 还有 {len(outcome.problems)} 个问题，改正后才能发布；未发布")
+        return
+    if not outcome.loaded:
+        _say(f"计划 {slug} 已于 {outcome.plan.published_at or '此前'} 发布，没有改动")
+        return
     _say(f"计划 {slug} 已发布：下一次巡检（duban tick）起向各单位发送报送通知")
 
 

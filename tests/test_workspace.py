@@ -121,7 +121,7 @@ def test_from_a_corpus_document_to_a_published_plan_and_the_tick_sends_only_for_
     _use_test_database(tmp_path / "office", office.url)
     monkeypatch.chdir(tmp_path / "office")
     said = office("catalog", "import", str(DOCUMENT), "--add-units", "--slug", "kaifeng-safety")
-    assert "已加入单位名录：市公安局" in said and "已载入（draft）" in said
+    assert "已加入单位名录：市公安局" in said and "已载入（草稿）" in said
     office("catalog", "import", str(DOCUMENT), "--slug", "kaifeng-kept-draft")
     office("catalog", "export", "--plan", "kaifeng-safety", "--format", "xlsx", "-o", "分工.xlsx")
     sheet = Path("分工.xlsx")
