@@ -86,5 +86,8 @@ def build_portal(settings: Settings) -> Any:
     from duban.portal.app import create_app
 
     return create_app(
-        build_runtime(settings), settings.secret(), max_upload_bytes=settings.max_upload_bytes
+        build_runtime(settings),
+        settings.secret(),
+        max_upload_bytes=settings.max_upload_bytes,
+        catalog_dir=settings.catalog_path(),
     )
