@@ -32,7 +32,6 @@ from tasks_catalog.drafts import directory_of, write_plan
 from tasks_catalog.files import Problem
 from tasks_catalog.schema import Plan, Task
 from tasks_catalog.sheet import SheetRejected, apply_sheet, export_plan
-from tasks_catalog.sheet_values import show_deadline
 from vocab.words import PlanStatus, Role
 from vocab.zh import CMP_SIGNS, word
 
@@ -84,7 +83,7 @@ def review_context(data_dir: Path, plan: Plan, problems: list[Problem]) -> dict[
     text = source_text(data_dir, plan)
     by = _by_subject(problems)
     tasks = [{"task": t, "source": _source(text, t), "units": _units(t),
-              "deadline": show_deadline((t.deadline, t.due_date)) if t.deadline else "—",
+              "deadline": t.deadline or "—", "due": t.due_date,
               "problems": by.get(("tasks", t.ref), [])} for t in plan.tasks]  # fmt: skip
     targets = [{"target": t, "cmp": CMP_SIGNS.get(t.cmp, t.cmp), "kind": word(t.kind),
                 "owner": t.owner or plan.host or "—", "problems": by.get(("targets", t.code), [])}
