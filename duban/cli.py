@@ -626,10 +626,13 @@ def demo(
     from tasks_catalog.check import DIRECTORY_FILE, check_catalog
     from tasks_catalog.directory import Directory
     from tasks_catalog.loader import load_catalog
+    from tasks_catalog.paths import DATA_DIR
 
     started, now = time.perf_counter(), _now()
     year = year or now.year
-    settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}")
+    # The demo runs on the shipped example catalogs and the file outbox, even inside a workspace.
+    settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}", catalog_dir=DATA_DIR,
+                        calendar_file=None, apprise_config=None)  # fmt: skip
     plans, problems = check_catalog(settings.catalog_path())
     if problems:
         _fail(f"the catalog has {len(problems)} problem(s); run `duban catalog check`", 1)
