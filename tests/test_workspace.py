@@ -190,3 +190,25 @@ def test_a_bad_sheet_is_refused_whole_with_cell_references(office, tmp_path, mon
     said = office("catalog", "apply", "f.xlsx", code=1)
     assert "任务分工!C5" in said and "任务分工!E5" in said and "未作任何改动" in said
     assert Path("catalog/ks.yaml").read_bytes() == before
+
+
+def test_plans_loaded_before_the_status_existed_become_published(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from db import make_engine, upgrade
+    from db.engine import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    command.upgrade(alembic_config(engine), "0009_unit_order")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO plan (slug, title, jurisdiction, start_year, end_year, source_file,"
+            " source_sha256, reporting) VALUES ('old', '旧计划', 'zhoushan', 2021, 2025, 'a.txt',"
+            " :sha, '{}')"), {"sha": "0" * 64})  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM plan")).scalar() == "published"
+    command.downgrade(alembic_config(engine), "0009_unit_order")
+    assert "status" not in {c["name"] for c in inspect(engine).get_columns("plan")}
+    engine.dispose()
