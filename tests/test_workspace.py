@@ -17,6 +17,7 @@ from db.models import AuditLog, Period, Plan, Request
 from duban.cli import app
 from duban.settings import Settings
 from tasks_catalog.files import read_plan
+from tests.test_catalog_sheet import SOFFICE, resave_with_libreoffice
 from vocab.words import PlanStatus
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -212,3 +213,17 @@ def test_plans_loaded_before_the_status_existed_become_published(tmp_path):
     command.downgrade(alembic_config(engine), "0009_unit_order")
     assert "status" not in {c["name"] for c in inspect(engine).get_columns("plan")}
     engine.dispose()
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_an_imported_plans_sheet_saved_by_libreoffice_applies_as_no_change(
+    office, tmp_path, monkeypatch
+):
+    office("init", "office", "--jurisdiction", "kaifeng", "--name", "开封市")
+    _use_test_database(tmp_path / "office", office.url)
+    monkeypatch.chdir(tmp_path / "office")
+    office("catalog", "import", str(DOCUMENT), "--add-units", "--slug", "ks")
+    office("catalog", "export", "--plan", "ks", "--format", "xlsx", "-o", str(tmp_path / "ks.xlsx"))
+    (saved,) = resave_with_libreoffice([tmp_path / "ks.xlsx"], tmp_path / "out", tmp_path / "lo")
+    Path("resaved.xlsx").write_bytes(saved)
+    assert "没有改动" in office("catalog", "apply", "resaved.xlsx")
