@@ -271,7 +271,18 @@ def catalog_publish(
     _say(f"计划 {slug} 已发布：下一次巡检（duban tick）起向各单位发送报送通知")
 
 
+def check_workspace() -> None:
+    """督办 Duban: policy tasks, quarterly reporting and reminders."""
+    from duban.workspace import WorkspaceError
+
+    try:
+        Settings()
+    except WorkspaceError as exc:  # a typo in duban.toml: say where, not a traceback
+        _fail(str(exc), 2)
+
+
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    app.callback()(check_workspace)
     app.command("init")(init)
     catalog_app.command("import")(catalog_import)
     catalog_app.command("export")(catalog_export)

@@ -100,6 +100,8 @@ def test_an_unknown_setting_in_the_file_is_named(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "w")
     with pytest.raises(ValueError, match="offce_name"):
         Settings()
+    result = CliRunner().invoke(app, ["catalog", "check"])
+    assert result.exit_code == 2 and "没有这些设置项：offce_name" in result.output
 
 
 def _edit(data: bytes, ref: str, lead: str, deadline: str) -> bytes:
