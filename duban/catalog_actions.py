@@ -63,14 +63,13 @@ def load_plan(
     who: tuple[str, str, str],
 ) -> Outcome:
     """Sync plan `slug` into the database when its file has no problem; `who` is (actor,
-    action, detail) for the audit log."""
+    action, detail) for the audit log, which records the change to the file either way."""
     _, plan, problems = plan_problems(data_dir, slug)
-    if plan is None:
-        return Outcome(None, problems)
-    with sessions.begin() as session:
-        load_catalog(session, [plan], directory_of(data_dir), now)
+    with sessions.begin() as session:  # the change to the file is audited, loaded or not
+        if plan is not None:
+            load_catalog(session, [plan], directory_of(data_dir), now)
         audit(session, who[0], who[1], f"plan:{slug}", who[2], now)
-    return Outcome(plan, problems, loaded=True)
+    return Outcome(plan, problems, loaded=plan is not None)
 
 
 def publish_plan(

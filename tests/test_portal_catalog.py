@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -116,3 +117,51 @@ def test_publishing_needs_the_form_token_and_is_audited(portal):
         assert session.execute(
             select(AuditLog.actor, AuditLog.action).where(AuditLog.target == "plan:ks")
         ).all()[-1] == ("bgs", "publish")
+
+
+def test_the_office_corrects_units_and_deadlines_on_the_page_until_the_plan_can_be_published(
+    portal,
+):
+    rt, client = portal
+    page = client.get("/office/catalog/cz").text
+    csrf = csrf_of(page)
+    assert '<option value="市公安局">' in page  # the unit picker offers the directory
+    url = "/office/catalog/cz/tasks/" + quote("一1(1)")
+    bad = client.post(url, data={"csrf": csrf, "lead": "市工商局", "deadline": "尽快"})
+    assert bad.status_code == 422 and "“市工商局”不是已知单位" in bad.text
+    assert "完成时限“尽快”无法识别" in bad.text and 'value="市工商局"' in bad.text
+    before = Path("catalog/cz.yaml").read_bytes()
+    assert read_plan(Path("catalog/cz.yaml"))[0].tasks[0].units[0].name == "市工商质监局"
+    for ref in ("一1(1)", "一1(2)", "一1(3)"):
+        form = {"csrf": csrf, "lead": "市质监局", "support": "市公安局", "deadline": "2017年底前"}
+        response = client.post("/office/catalog/cz/tasks/" + quote(ref), data=form)
+        assert response.status_code == 200 and "任务已修改" in response.text
+    assert Path("catalog/cz.yaml").read_bytes() != before
+    task = read_plan(Path("catalog/cz.yaml"))[0].tasks[0]
+    assert [(u.name, u.role) for u in task.units] == [("市质监局", "lead"), ("市公安局", "support")]
+    assert str(task.due_date) == "2017-12-31"
+    assert "未发现问题" in client.get("/office/catalog/cz").text
+    assert client.post("/office/catalog/cz/publish", data={"csrf": csrf}).status_code == 200
+    with rt.sessions() as session:
+        edits = session.scalars(
+            select(AuditLog.detail).where(AuditLog.action == "edit", AuditLog.target == "plan:cz")
+        ).all()
+    assert len(edits) == 3 and "牵头单位 市工商质监局 → 市质监局" in edits[0]
+
+
+def test_saving_a_task_confirms_the_units_duban_proposed():
+    from tasks_catalog.directory import Directory
+    from tasks_catalog.paths import DATA_DIR
+    from tasks_catalog.task_edit import edit_task
+
+    plan = read_plan(DATA_DIR / "zhoushan-quality-2021.yaml")[0]
+    task = next(t for t in plan.tasks if any(u.proposed for u in t.units))
+    lead = "、".join(u.name for u in task.units if u.role == "lead")
+    support = "、".join(u.name for u in task.units if u.role == "support")
+    fields = {"lead": lead, "support": support, "deadline": task.deadline or ""}
+    new, changes = edit_task(plan, task.ref, fields, Directory.load())
+    edited = next(t for t in new.tasks if t.ref == task.ref)
+    assert not any(u.proposed for u in edited.units) and [u.name for u in edited.units] == [
+        u.name for u in task.units
+    ]
+    assert changes and all("已确认" in c for c in changes)

@@ -32,11 +32,14 @@ from tasks_catalog.drafts import directory_of, write_plan
 from tasks_catalog.files import Problem
 from tasks_catalog.schema import Plan, Task
 from tasks_catalog.sheet import SheetRejected, apply_sheet, export_plan
+from tasks_catalog.task_edit import TaskEditError, edit_task
 from vocab.words import PlanStatus, Role
 from vocab.zh import CMP_SIGNS, word
 
 CONTEXT_CHARS = 60  # of source text shown either side of a task's span
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTICES = {"published": "已发布：下一次巡检起向各单位发送报送通知",
+           "applied": "任务分工表已应用", "edited": "任务已修改"}  # fmt: skip
 SUBJECT = re.compile(r"^(tasks|targets)\[([^\]]+)\]")
 
 
@@ -79,10 +82,27 @@ def _units(task: Task) -> list[dict[str, Any]]:
     ]
 
 
+def _form(task: Task) -> dict[str, str]:
+    def names(role: Role) -> str:
+        return "、".join(u.name for u in task.units if u.role == role)
+
+    return {
+        "lead": names(Role.LEAD),
+        "support": names(Role.SUPPORT),
+        "deadline": task.deadline or "",
+    }
+
+
+def _unit_names(data_dir: Path, plan: Plan) -> list[str]:
+    """Names and aliases the unit picker offers: the plan's jurisdiction's directory."""
+    units = directory_of(data_dir).in_jurisdiction(plan.jurisdiction)
+    return sorted({n for u in units for n in (u.name, *u.aliases)})
+
+
 def review_context(data_dir: Path, plan: Plan, problems: list[Problem]) -> dict[str, Any]:
     text = source_text(data_dir, plan)
     by = _by_subject(problems)
-    tasks = [{"task": t, "source": _source(text, t), "units": _units(t),
+    tasks = [{"task": t, "source": _source(text, t), "units": _units(t), "form": _form(t),
               "deadline": t.deadline or "—", "due": t.due_date,
               "problems": by.get(("tasks", t.ref), [])} for t in plan.tasks]  # fmt: skip
     targets = [{"target": t, "cmp": CMP_SIGNS.get(t.cmp, t.cmp), "kind": word(t.kind),
@@ -90,7 +110,8 @@ def review_context(data_dir: Path, plan: Plan, problems: list[Problem]) -> dict[
                for t in plan.targets]  # fmt: skip
     return {"plan": plan, "status_word": word(plan.status, PlanStatus), "tasks": tasks,
             "targets": targets, "problems": problems, "general": by.get(("", ""), []),
-            "has_source": text is not None, "draft": plan.status == PlanStatus.DRAFT}  # fmt: skip
+            "has_source": text is not None, "draft": plan.status == PlanStatus.DRAFT,
+            "unit_names": _unit_names(data_dir, plan), "edit_errors": {}, "edit_values": {}}  # fmt: skip
 
 
 def _listing(data_dir: Path) -> list[dict[str, Any]]:
@@ -135,8 +156,7 @@ def add_catalog_routes(app: FastAPI, rt: Runtime, data_dir: Path, hooks: Hooks) 
 
     @app.get("/office/catalog/{slug}", response_class=HTMLResponse)
     def catalog_plan(request: Request, slug: str, notice: str | None = None) -> Response:
-        return review(request, slug, notice={"published": "已发布：下一次巡检起向各单位发送报送通知",
-                                             "applied": "任务分工表已应用"}.get(notice or ""))  # fmt: skip
+        return review(request, slug, notice=NOTICES.get(notice or ""))
 
     @app.post("/office/catalog/{slug}/publish")
     def publish(request: Request, slug: str, csrf: str = Form("")) -> Response:
@@ -190,3 +210,26 @@ def add_catalog_routes(app: FastAPI, rt: Runtime, data_dir: Path, hooks: Hooks) 
             detail = "；".join(result.changes)
             load_plan(rt.sessions, data_dir, slug, hooks.now(), (user, "apply", detail))
         return RedirectResponse(f"/office/catalog/{slug}?notice=applied", status_code=303)
+
+    @app.post("/office/catalog/{slug}/tasks/{ref}")
+    def edit(request: Request, slug: str, ref: str, lead: str = Form(""), support: str = Form(""),
+             deadline: str = Form(""), csrf: str = Form("")) -> Response:  # fmt: skip
+        user = hooks.office_action(request, csrf)
+        if isinstance(user, Response):
+            return user
+        path, _, _ = plan_problems(data_dir, slug)
+        plan, _ = read_or_problems(path)
+        if plan is None:
+            return review(request, slug)
+        fields = {"lead": lead, "support": support, "deadline": deadline}
+        try:
+            new, changes = edit_task(plan, ref, fields, directory_of(data_dir))
+        except KeyError:
+            return review(request, slug, 404, notice=f"计划中没有任务 {ref}")
+        except TaskEditError as exc:
+            return review(request, slug, 422, notice=f"任务 {ref} 未保存，请改正标出的内容",
+                          edit_errors={ref: exc.problems}, edit_values={ref: fields})  # fmt: skip
+        if changes:
+            write_plan(path, new)
+            load_plan(rt.sessions, data_dir, slug, hooks.now(), (user, "edit", "；".join(changes)))
+        return RedirectResponse(f"/office/catalog/{slug}?notice=edited", status_code=303)
