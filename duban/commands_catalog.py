@@ -48,6 +48,18 @@ def _actor(given: str | None) -> str:
         return DEFAULT_ACTOR
 
 
+def _office_settings() -> Settings:
+    """The settings of the workspace the command runs in; a command that writes plan files
+    refuses to write into the shipped example catalogs."""
+    settings = Settings()
+    if settings.catalog_dir is None:
+        _fail(
+            "这里不是督办工作目录：请先运行 duban init 目录名 --jurisdiction 辖区代码，"
+            "再在该目录中运行本命令（或用 DUBAN_CATALOG_DIR 指定本办的目录）"
+        )
+    return settings
+
+
 def init(
     dir: Annotated[Path, typer.Argument(help="The workspace folder (new or empty)")],
     jurisdiction: Annotated[
@@ -105,7 +117,7 @@ def catalog_import(
     from tasks_catalog.extract import extract
     from tasks_catalog.reading import DocumentError
 
-    settings = Settings()
+    settings = _office_settings()
     data_dir = settings.catalog_path()
     try:
         plan = as_draft(extract(file, directory_of(data_dir)), settings.jurisdiction, slug)
@@ -216,7 +228,7 @@ def catalog_apply(
     from tasks_catalog.drafts import directory_of, write_plan
     from tasks_catalog.sheet import SheetRejected, apply_sheet, sheet_plan_slug
 
-    settings = Settings()
+    settings = _office_settings()
     try:
         data = file.read_bytes()
         slug = plan or sheet_plan_slug(data)
@@ -252,7 +264,7 @@ def catalog_publish(
     from duban.bootstrap import open_database
     from duban.catalog_actions import PlanNotFound, publish_plan
 
-    settings = Settings()
+    settings = _office_settings()
     try:
         outcome = publish_plan(
             open_database(settings), settings.catalog_path(), slug, _actor(actor), _now()

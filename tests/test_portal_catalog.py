@@ -165,3 +165,18 @@ def test_saving_a_task_confirms_the_units_duban_proposed():
         u.name for u in task.units
     ]
     assert changes and all("已确认" in c for c in changes)
+
+
+def test_text_from_the_document_and_the_office_is_escaped(portal):
+    _, client = portal
+    path = Path("catalog/ks.yaml")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "组织开展对危险化学品和烟花爆竹领域的专项整治工作", "<script>alert(1)</script>", 1
+        ),
+        encoding="utf-8",
+    )
+    page = client.get("/office/catalog/ks").text
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    listing = client.get("/office/catalog").text
+    assert "<script>" not in listing

@@ -229,3 +229,16 @@ def test_an_imported_plans_sheet_saved_by_libreoffice_applies_as_no_change(
     (saved,) = resave_with_libreoffice([tmp_path / "ks.xlsx"], tmp_path / "out", tmp_path / "lo")
     Path("resaved.xlsx").write_bytes(saved)
     assert "没有改动" in office("catalog", "apply", "resaved.xlsx")
+
+
+def test_outside_a_workspace_nothing_is_written_into_the_shipped_examples(tmp_path, monkeypatch):
+    from tasks_catalog.paths import DATA_DIR
+
+    monkeypatch.delenv("DUBAN_CATALOG_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in DATA_DIR.iterdir())
+    runner = CliRunner()
+    for args in (["catalog", "import", str(DOCUMENT)], ["catalog", "publish", "zhoushan-standards-2023"]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "duban init" in result.output
+    assert sorted(p.name for p in DATA_DIR.iterdir()) == before
