@@ -130,4 +130,5 @@ def build_portal(settings: Settings) -> Any:
         settings.secret(),
         max_upload_bytes=settings.max_upload_bytes,
         trusted_proxies=settings.trusted_proxies,
+        catalog_dir=settings.catalog_path(),
     )

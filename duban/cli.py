@@ -26,7 +26,8 @@ app = typer.Typer(
     help="督办 Duban: policy tasks, quarterly reporting and reminders.", no_args_is_help=True
 )
 catalog_app = typer.Typer(
-    help="The policy catalog: extract, check, load, show, export.", no_args_is_help=True
+    help="The policy catalog: extract, import, check, load, show, export, apply, publish.",
+    no_args_is_help=True,
 )
 units_app = typer.Typer(help="The unit directory.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
@@ -148,14 +149,15 @@ def catalog_load(
     from duban.bootstrap import open_database
     from tasks_catalog.check import DIRECTORY_FILE, check_catalog
     from tasks_catalog.directory import Directory
+    from tasks_catalog.drafts import blocking
     from tasks_catalog.loader import load_catalog
 
     settings = Settings()
     data_dir = dir or settings.catalog_path()
     plans, problems = check_catalog(data_dir)
-    if problems:
-        for problem in problems:
-            err.print(str(problem), highlight=False, markup=False)
+    for problem in problems:
+        err.print(str(problem), highlight=False, markup=False)
+    if blocking(problems):  # a draft's problems keep only that draft out
         _fail(f"{data_dir} 中有 {len(problems)} 处问题，未载入任何内容 (nothing was loaded)", 1)
     sessions = open_database(settings)
     with sessions.begin() as session:
@@ -171,22 +173,6 @@ def catalog_load(
     )
 
 
-@catalog_app.command("export")
-def catalog_export(
-    format: Annotated[Format, typer.Option("--format", "-f", help="json")] = Format.json,
-    plan: Annotated[str | None, typer.Option("--plan", help="Only this plan (slug)")] = None,
-) -> None:
-    """Print the loaded catalog as JSON."""
-    from duban.bootstrap import open_database
-    from tasks_catalog.loader import export_catalog
-
-    if format != Format.json:
-        _fail("export supports --format json")
-    sessions = open_database(Settings())
-    with sessions() as session:
-        _dump_json(export_catalog(session, plan))
-
-
 @catalog_app.command("show")
 def catalog_show(
     plan: Annotated[str | None, typer.Option("--plan", help="Only this plan (slug)")] = None,
@@ -194,18 +180,21 @@ def catalog_show(
     """Show the loaded catalog: plans, then each plan's tasks with their units and its targets."""
     from duban.bootstrap import open_database
     from tasks_catalog.loader import export_catalog
+    from vocab.words import PlanStatus
+    from vocab.zh import word
 
     with open_database(Settings())() as session:
         data = export_catalog(session, plan)
     if not data["plans"]:
         _fail("尚未载入任何计划：请先运行 `duban catalog load`", 1)
     summary = Table(title="已载入的政策文件 plans loaded")
-    for col in ("slug", "title", "period", "tasks", "targets"):
+    for col in ("slug", "title", "status 状态", "period", "tasks", "targets"):
         summary.add_column(col, overflow="fold")
     for p in data["plans"]:
         summary.add_row(
             p["slug"],
             p["title"],
+            word(p["status"], PlanStatus),
             "–".join(map(str, p["period"])),
             str(len(p["tasks"])),
             str(len(p["targets"])),
@@ -404,6 +393,11 @@ def units_list(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+from duban import commands_catalog  # noqa: E402
+
+commands_catalog.register(app, catalog_app)
 
 
 # --- the cycle ---------------------------------------------------------------------------
@@ -661,10 +655,13 @@ def demo(
     from tasks_catalog.check import DIRECTORY_FILE, check_catalog
     from tasks_catalog.directory import Directory
     from tasks_catalog.loader import load_catalog
+    from tasks_catalog.paths import DATA_DIR
 
     started, now = time.perf_counter(), _now()
     year = year or now.year
-    settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}")
+    # The demo runs on the shipped example catalogs and the file outbox, even inside a workspace.
+    settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}", catalog_dir=DATA_DIR,
+                        calendar_file=None, apprise_config=None)  # fmt: skip
     plans, problems = check_catalog(settings.catalog_path())
     if problems:
         _fail(f"目录中有 {len(problems)} 处问题：请运行 `duban catalog check` 查看", 1)

@@ -1,18 +1,41 @@
-"""One settings object, read from the environment (DUBAN_*); secrets also from *_FILE variants."""
+"""One settings object, read from the environment (DUBAN_*) and from the office workspace's
+`duban.toml` (found in the current folder or one above it); secrets also from *_FILE variants.
+An environment variable wins over the file; an argument given in code wins over both."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from duban.workspace import WorkspaceSource
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DUBAN_", extra="ignore")
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, WorkspaceSource(settings_cls), file_secret_settings
+
+    workspace: Path | None = None  # the office workspace whose duban.toml was read, if any
+    jurisdiction: str | None = None  # the workspace's jurisdiction (units.yaml code)
+
     var_dir: Path = Path("var")
     database_url: str | None = None  # default: sqlite:///<var_dir>/duban.db
+    database_url_file: Path | None = None  # a file holding the URL (it carries a password)
     catalog_dir: Path | None = None  # default: the reviewed catalog shipped in tasks_catalog/data
     calendar_file: Path | None = (
         None  # office overrides of working days (YAML); default <var_dir>/calendar.yaml
@@ -69,7 +92,11 @@ class Settings(BaseSettings):
         return _read_secret(self.dingtalk_app_secret_file, "DUBAN_DINGTALK_APP_SECRET_FILE")
 
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.var_dir / 'duban.db'}"
+        if self.database_url:
+            return self.database_url
+        if self.database_url_file:
+            return self.database_url_file.read_text(encoding="utf-8").strip()
+        return f"sqlite:///{self.var_dir / 'duban.db'}"
 
     def catalog_path(self) -> Path:
         from tasks_catalog.paths import DATA_DIR

@@ -15,7 +15,7 @@ from reporting.requests import request_code
 from reporting.work import units_with_work
 from reporting.workdays import WorkCalendar
 from tasks_catalog.schema import Reporting
-from vocab.words import RequestStatus
+from vocab.words import PlanStatus, RequestStatus
 
 OPEN_GRACE = dt.timedelta(days=30)  # a period whose due date is further back is history
 
@@ -59,7 +59,8 @@ def open_periods(
     province-sized period to seconds.
     """
     issued = 0
-    plans = list(session.scalars(select(Plan).where(Plan.retired_at.is_(None)).order_by(Plan.id)))
+    live = (Plan.retired_at.is_(None), Plan.status == PlanStatus.PUBLISHED)  # never a draft
+    plans = list(session.scalars(select(Plan).where(*live).order_by(Plan.id)))
     for plan in plans:
         for period in ensure_periods(session, plan, cal):
             if (

@@ -45,6 +45,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "title": plan.title,
         "doc_number": plan.doc_number,
         "jurisdiction": plan.jurisdiction,
+        "status": plan.status,
         "period": [plan.start_year, plan.end_year],
         "tasks": [
             {

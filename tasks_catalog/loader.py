@@ -75,6 +75,7 @@ def plan_values(plan: schema.Plan, host_id: str | None) -> dict[str, Any]:
         source_sha256=plan.source_sha256,
         host_unit_id=host_id,
         reporting=plan.reporting.model_dump(),
+        status=plan.status,
         retired_at=None,
     )
 

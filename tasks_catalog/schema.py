@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tasks_catalog import rules
-from vocab.words import Cadence, Cmp, FlagKind, Role
+from vocab.words import Cadence, Cmp, FlagKind, PlanStatus, Role
 from vocab.words import TargetKind as Kind
 
 
@@ -132,6 +132,10 @@ class Plan(Strict):
     doc_number: str | None = None
     issuer: str | None = None
     jurisdiction: str
+    # a file without a status was reviewed in git before drafts existed: published
+    status: PlanStatus = PlanStatus.PUBLISHED
+    published_at: dt.datetime | None = None
+    published_by: str | None = None
     start_year: int
     end_year: int
     host: str | None = None

@@ -44,6 +44,12 @@ class UnitKind(StrEnum):
     COLLECTIVE = "collective"  # a phrase the office expands (各县（区）政府)
 
 
+class PlanStatus(StrEnum):
+    DRAFT = "draft"  # 草稿: shown to the office, never sent to units
+    PUBLISHED = "published"  # 已发布: the tick opens its periods
+    ENDED = "ended"  # 已结束: kept for the record, no new period opens
+
+
 class RequestStatus(StrEnum):
     PENDING = "pending"
     SUBMITTED = "submitted"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, one_of
 from db.types import AwareDateTime
-from vocab.words import Cmp, Role, TargetKind, UnitKind
+from vocab.words import Cmp, PlanStatus, Role, TargetKind, UnitKind
 
 
 class Plan(Base):
@@ -30,7 +30,10 @@ class Plan(Base):
     source_sha256: Mapped[str] = mapped_column(String(64))
     host_unit_id: Mapped[str | None] = mapped_column(String(64))
     reporting: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # draft: shown, never sent; published: the tick includes it; ended: no new period
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.PUBLISHED)
     retired_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    __table_args__ = (one_of("status", PlanStatus),)
 
     tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.position")
     targets: Mapped[list[Target]] = relationship(back_populates="plan", order_by="Target.position")

@@ -78,6 +78,7 @@ def create_app(
     max_upload_bytes: int = 5 * 1024 * 1024,
     clock: Callable[[], dt.datetime] | None = None,
     trusted_proxies: str | Iterable[str] = (),
+    catalog_dir: Path | None = None,
 ) -> FastAPI:
     assert rt.links is not None, "the portal needs unit links (a secret and a base URL)"
     links = rt.links
@@ -439,6 +440,13 @@ def create_app(
     office = Office(rt, page, office_user, office_action,
                     lambda request: sessions.csrf(request.cookies.get(COOKIE, "")), audit, now)  # fmt: skip
     add_contact_routes(app, office)
+
+    if catalog_dir is not None:  # the office's own catalog: review, Excel round trip, 发布
+        from duban.portal.catalog import Hooks, add_catalog_routes
+
+        csrf_of = lambda r: sessions.csrf(r.cookies.get(COOKIE, ""))  # noqa: E731
+        hooks = Hooks(page, office_user, office_action, csrf_of, now, max_upload_bytes)
+        add_catalog_routes(app, rt, catalog_dir, hooks)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:
