@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import UnitContact
 from notifications.channels import DeliveryError, Outgoing
-from notifications.delivery import AppriseChannel, ChannelConfigError, _nothing
+from notifications.delivery import AppriseChannel, ChannelConfigError
 from notifications.dingtalk import register
 from notifications.dingtalk_work import DingTalkWorkNotifier, distinct_text, redact_http_logs
 from notifications.pacing import Pacer
 from notifications.render import fit_markdown
+from notifications.smtp import _nothing
 
 REFRESH = dt.timedelta(minutes=1)
 WORK_TEXT_BYTES = 1500  # of asyncsend_v2's 2048 for the whole msg: title, link and JSON too

@@ -29,7 +29,8 @@ from notifications.channels import (
 from notifications.invites import calendar_of, deadline_event
 from notifications.mail import Attachment, build_email
 from notifications.render import Rendered, Signature, render, words
-from vocab.words import DIGEST_KINDS, MessageKind
+from notifications.retry import RetryPolicy
+from vocab.words import DIGEST_KINDS, MessageKind, OutboxStatus
 from vocab.zh import SHANGHAI
 
 log = logging.getLogger(__name__)
@@ -519,23 +520,26 @@ def outcome_of(
     worker: str,
 ) -> tuple[str, dict[str, Any]]:
     """What to count and what to store for one delivery."""
-    outcome = result.outcome
-    if outcome == outbox.PENDING and result.attempted and row.attempts >= config.max_attempts:
-        outcome = outbox.FAILED
-    values: dict[str, Any] = {"status": outcome, "last_error": result.error, "claimed_at": None,
-                              "claimed_by": None}  # fmt: skip
+    decision = RetryPolicy(config.max_attempts).decide(
+        OutboxStatus(result.outcome),
+        row.attempts,
+        attempted=result.attempted,
+        retry_after=result.retry_after,
+    )
+    outcome = decision.status
+    values: dict[str, Any] = {
+        "status": outcome,
+        "last_error": result.error,
+        "claimed_at": None,
+        "claimed_by": None,
+    }
     payload = row.payload
     if result.done:
         delivered = sorted(set(payload.get("delivered_to", [])) | result.done)
         payload = {**payload, "delivered_to": delivered}
-    if outcome == outbox.PENDING:
-        wait = (
-            dt.timedelta(seconds=result.retry_after)
-            if result.retry_after
-            else outbox.backoff(row.attempts)
-        )
-        values["next_attempt_at"] = now() + wait
-    if not result.attempted:  # nothing reached a server: this claim does not count
+    if decision.wait is not None:
+        values["next_attempt_at"] = now() + decision.wait
+    if not decision.counted:  # nothing reached a server: this claim does not count
         values["attempts"] = row.attempts - 1
     if outcome == outbox.SENT:
         assert isinstance(outgoing, Outgoing)

@@ -254,15 +254,6 @@ class Recorder:
         self.close()
 
 
-def backoff(
-    attempts: int,
-    base: dt.timedelta = dt.timedelta(minutes=1),
-    cap: dt.timedelta = dt.timedelta(hours=2),
-) -> dt.timedelta:
-    """1, 2, 4, 8 … minutes after the n-th failed attempt, at most `cap`."""
-    return min(base * (2 ** max(attempts - 1, 0)), cap)
-
-
 def requeue(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
     """Put failed (or the given) rows back to pending for another round of attempts."""
     query = update(Notification).values(

@@ -91,7 +91,7 @@ def test_email_arrives_with_alternatives_attachments_and_a_parseable_invite(
     )  # no channel configured: visible, never silently skipped
     with rt.sessions() as session:
         row = session.scalar(select(Notification).where(Notification.channel == "zs-eit"))
-        assert "no channel configured" in row.last_error
+        assert "没有标签为" in row.last_error and "no channel for tag" in row.last_error
 
 
 def test_secrets_never_reach_errors_rows_or_output(runtime, smtp, robot, tmp_path, capsys):

@@ -14,8 +14,9 @@ from db.models import Notification
 from notifications import dispatch as dispatch_module
 from notifications import outbox
 from notifications.channels import Outgoing
-from notifications.delivery import AppriseChannel, exchange
+from notifications.delivery import AppriseChannel
 from notifications.dispatch import MessageConfig, dispatch
+from notifications.smtp import exchange
 
 from .servers import Inbox, SmtpServer
 
