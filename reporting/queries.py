@@ -20,8 +20,10 @@ from reporting.assess import assess_period, assess_periods
 from reporting.counts import PeriodCounts, period_counts
 from reporting.figures import PeriodAssessment, UnitRow
 from reporting.stored import _flags
+from reporting.task_board import TaskLightLine, task_lights
+from reporting.workdays import WorkCalendar
 from vocab import zh
-from vocab.words import FlagKind, FlagSubject, OutboxStatus, ReportStatus, Severity
+from vocab.words import FlagKind, FlagSubject, OutboxStatus, ReportStatus, Severity, TaskLight
 
 PAGE = 50  # flags a page
 PROBLEMS = (OutboxStatus.FAILED, OutboxStatus.UNDELIVERABLE, OutboxStatus.PENDING)
@@ -90,6 +92,10 @@ class PeriodView:
     page: int
     pages: int
     filters: dict[str, str] = field(default_factory=dict)
+    lights: list[TaskLightLine] = field(
+        default_factory=list
+    )  # filtered (red and yellow by default)
+    light_counts: dict[str, int] = field(default_factory=dict)  # 红/黄/绿/办结 → tasks, all units
 
 
 def period_choices(session: Session) -> list[PeriodChoice]:
@@ -155,15 +161,36 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
 
 
 def period_view(session: Session, period_id: int, as_of: dt.date, *, status: str = "",
-                unit: str = "", kind: str = "", page: int = 1, per_page: int = PAGE) -> PeriodView | None:  # fmt: skip
+                unit: str = "", kind: str = "", page: int = 1, per_page: int = PAGE,
+                cal: WorkCalendar | None = None, light: str = "") -> PeriodView | None:  # fmt: skip
     """A period as it stands on `as_of`, its table and flags filtered (status: a key of
     SHOWN; unit: a unit id; kind: a FlagKind value) and its flags paged."""
     found = session.execute(select(Period, Plan).join(Plan).where(Period.id == period_id)).first()
     if found is None:
         return None
     period, plan = found
-    return view_of(session, period, plan, assess_period(session, period, as_of), as_of,
+    view = view_of(session, period, plan, assess_period(session, period, as_of), as_of,
                    status=status, unit=unit, kind=kind, page=page, per_page=per_page)  # fmt: skip
+    if cal is not None:
+        add_lights(session, view, period, plan, as_of, cal, light)
+    return view
+
+
+def add_lights(session: Session, view: PeriodView, period: Period, plan: Plan, as_of: dt.date,
+               cal: WorkCalendar, light: str) -> None:  # fmt: skip
+    """The tasks' lights on the view, as of the period's due date at the latest (a past
+    period's tasks are lit as they stood when it was due); filtered like the table, and by
+    `light` (a TaskLight value; by default red and yellow)."""
+    light = light if light in {c.value for c in TaskLight} else ""
+    lines = task_lights(session, plan, view.result, min(as_of, period.due_on), cal)
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.word] = counts.get(line.word, 0) + 1
+    keep = {u.unit_id for u in view.units}
+    wanted = {light} if light else {TaskLight.RED.value, TaskLight.YELLOW.value}
+    view.lights = [x for x in lines if x.unit_id in keep and x.colour in wanted]
+    view.light_counts = counts
+    view.filters["light"] = light
 
 
 def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessment,

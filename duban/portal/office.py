@@ -97,7 +97,7 @@ def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
             if chosen is not None:
                 view = queries.period_view(session, chosen, today, status=q.get("status", ""),
                                            unit=q.get("unit", ""), kind=q.get("kind", ""),
-                                           page=_int(q.get("page")) or 1)  # fmt: skip
+                                           page=_int(q.get("page")) or 1, cal=rt.calendar, light=q.get("light", ""))  # fmt: skip
             outbox = queries.outbox_view(session)
             audit = queries.audit_lines(session)
         files = report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label) if view else []  # fmt: skip
