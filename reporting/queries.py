@@ -131,6 +131,7 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
     owners = {t.target_id: (t.owner_id, t.owner) for t in result.targets}
     task_units = {u.unit_name: u.unit_id for u in result.units}
     task_units.update({t.unit_name: t.unit_id for t in result.tasks})
+    titles = {(t.unit_name, t.ref): t.title for t in result.tasks}
     answered = (ReportStatus.SUBMITTED, ReportStatus.LATE)
     unanswered = {u.unit_id for u in result.units if u.status not in answered}
     lines = []
@@ -154,7 +155,8 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
             unit_id = task_units.get(who)
             if kind == FlagKind.MISSING and unit_id in unanswered:
                 continue  # no answer at all: 未报送 (or 待报送, 免报) says it once, not per task
-            what = f"任务 {figures['ref']}"
+            title = titles.get((who, figures["ref"]), "")
+            what = f"任务 {figures['ref']} {title[:40]}".rstrip()
         lines.append(FlagLine(SUBJECTS[FlagSubject(subject)], zh.flag_word(kind, subject),
                               str(kind), SEVERITIES[Severity(f["severity"])], unit_id, who, what))  # fmt: skip
     return lines
