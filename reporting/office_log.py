@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditLog, Notification
@@ -33,8 +33,15 @@ class OutboxView:
 
 def outbox_view(session: Session, limit: int = 50) -> OutboxView:
     counts = dict(session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())  # fmt: skip
-    problems = list(session.scalars(select(Notification).where(Notification.status.in_(PROBLEMS))
-                                    .order_by(Notification.id.desc()).limit(limit)))  # fmt: skip
+    waiting_last = case((Notification.status == OutboxStatus.PENDING, 1), else_=0)
+    problems = list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.status.in_(PROBLEMS))
+            .order_by(waiting_last, Notification.id.desc())  # what failed first, then what waits
+            .limit(limit)
+        )
+    )
     return OutboxView(
         {OUTBOX_WORDS.get(OutboxStatus(s), s): n for s, n in sorted(counts.items())},
         sum(counts.values()),
@@ -79,3 +86,22 @@ def audit_detail(detail: str) -> str:
         if pattern.match(detail):
             return pattern.sub(words, detail)
     return detail
+
+
+# The delivery's English errors, said in Chinese for the office (the original kept as a gloss
+# for IT); the DingTalk ones are Chinese already.
+_ERRORS = [
+    (re.compile(r"^SMTP login refused \((\d+)\)$"), r"邮件服务器拒绝登录（\1）"),
+    (re.compile(r"^SMTP server unreachable \((\w+)\)$"), r"邮件服务器无法连接（\1）"),
+    (re.compile(r"^SMTP ([45]\d\d) (.*)$", re.S), r"邮件服务器拒收（\1：\2）"),
+    (re.compile(r"^dispatcher stopped mid-send; requeued$"), "发送程序中途停止，已重新排队"),
+]
+
+
+def error_text(error: str | None) -> str:
+    if not error:
+        return ""
+    for pattern, words in _ERRORS:
+        if pattern.match(error):
+            return pattern.sub(words, error)
+    return error

@@ -146,8 +146,14 @@ def test_outbox_totals_are_counted_in_the_database(portal):  # noqa: F811
              "payload": {"text": "x"}} for i in range(620)
         ], at(D(2025, 10, 9)))  # fmt: skip
         total = session.scalar(select(func.count()).select_from(Notification))
+        failed = session.scalar(select(Notification).where(Notification.key == "test:7"))
+        failed.status, failed.last_error = (
+            "failed",
+            "SMTP server unreachable (ConnectionRefusedError)",
+        )
     page = client.get("/office").text
     assert f"共 {total} 条：" in page and total > 620
+    assert "邮件服务器无法连接（ConnectionRefusedError）" in page and "发送失败 1" in page
     assert "待发送" in page and "pending" not in text_of(page)
 
 

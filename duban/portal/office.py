@@ -108,7 +108,7 @@ def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
         )
         return kit.page(request, "dashboard.html", user=user, csrf=kit.csrf(request), choices=choices,
                         years=years, latest=latest, view=view, outbox=outbox, audit=audit, files=files,
-                        shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word,
+                        shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word, error_text=office_log.error_text,
                         status_word=_status_word, today=today)  # fmt: skip
 
     @app.get("/office/units/{unit_id}", response_class=HTMLResponse)
