@@ -8,23 +8,23 @@ since, or was waived, can no longer show 已报送 in the table and 未报送 in
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AuditLog, Notification, Period, Plan, Request, Unit
+from db.models import Period, Plan, Request, Unit
 from reporting.assess import assess_period, assess_periods
 from reporting.counts import PeriodCounts, period_counts
 from reporting.figures import PeriodAssessment, UnitRow
 from reporting.stored import _flags
+from reporting.task_board import TaskLightLine, task_lights
+from reporting.workdays import WorkCalendar
 from vocab import zh
-from vocab.words import FlagKind, FlagSubject, OutboxStatus, ReportStatus, Severity
+from vocab.words import FlagKind, FlagSubject, ReportStatus, Severity, TaskLight
 
 PAGE = 50  # flags a page
-PROBLEMS = (OutboxStatus.FAILED, OutboxStatus.UNDELIVERABLE, OutboxStatus.PENDING)
 # What a row of the table says: a unit not yet answered is 待报送 until its own due date.
 SHOWN = {"submitted": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "pending": "待报送",
          "waived": "免报"}  # fmt: skip
@@ -32,11 +32,6 @@ SHOWN = {"submitted": "按时报送", "late": "逾期报送", "overdue": "逾期
 # a flag's subject and a message kind; "failed" an outbox and a tick status), so its last wins.
 SUBJECTS = {FlagSubject.REQUEST: "报送", FlagSubject.TARGET: "指标", FlagSubject.TASK: "任务"}
 SEVERITIES = {Severity.HIGH: "严重", Severity.MEDIUM: "一般", Severity.LOW: "提示"}
-OUTBOX_WORDS = {OutboxStatus.PENDING: "待发送", OutboxStatus.SENDING: "发送中", OutboxStatus.SENT: "已发送",
-                OutboxStatus.FAILED: "发送失败", OutboxStatus.UNDELIVERABLE: "无法送达",
-                OutboxStatus.CANCELLED: "已取消"}  # fmt: skip
-ACTIONS = {"login": "登录", "logout": "退出", "extend": "延期", "waive": "免报", "resend": "重发",
-           "assess": "重新评估", "adjust": "调整考核分"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,6 +85,10 @@ class PeriodView:
     page: int
     pages: int
     filters: dict[str, str] = field(default_factory=dict)
+    lights: list[TaskLightLine] = field(
+        default_factory=list
+    )  # filtered (red and yellow by default)
+    light_counts: dict[str, int] = field(default_factory=dict)  # 红/黄/绿/办结 → tasks, all units
 
 
 def period_choices(session: Session) -> list[PeriodChoice]:
@@ -125,6 +124,7 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
     owners = {t.target_id: (t.owner_id, t.owner) for t in result.targets}
     task_units = {u.unit_name: u.unit_id for u in result.units}
     task_units.update({t.unit_name: t.unit_id for t in result.tasks})
+    titles = {(t.unit_name, t.ref): t.title for t in result.tasks}
     answered = (ReportStatus.SUBMITTED, ReportStatus.LATE)
     unanswered = {u.unit_id for u in result.units if u.status not in answered}
     lines = []
@@ -148,22 +148,44 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
             unit_id = task_units.get(who)
             if kind == FlagKind.MISSING and unit_id in unanswered:
                 continue  # no answer at all: 未报送 (or 待报送, 免报) says it once, not per task
-            what = f"任务 {figures['ref']}"
+            title = titles.get((who, figures["ref"]), "")
+            what = f"任务 {figures['ref']} {title[:40]}".rstrip()
         lines.append(FlagLine(SUBJECTS[FlagSubject(subject)], zh.flag_word(kind, subject),
                               str(kind), SEVERITIES[Severity(f["severity"])], unit_id, who, what))  # fmt: skip
     return lines
 
 
 def period_view(session: Session, period_id: int, as_of: dt.date, *, status: str = "",
-                unit: str = "", kind: str = "", page: int = 1, per_page: int = PAGE) -> PeriodView | None:  # fmt: skip
+                unit: str = "", kind: str = "", page: int = 1, per_page: int = PAGE,
+                cal: WorkCalendar | None = None, light: str = "") -> PeriodView | None:  # fmt: skip
     """A period as it stands on `as_of`, its table and flags filtered (status: a key of
     SHOWN; unit: a unit id; kind: a FlagKind value) and its flags paged."""
     found = session.execute(select(Period, Plan).join(Plan).where(Period.id == period_id)).first()
     if found is None:
         return None
     period, plan = found
-    return view_of(session, period, plan, assess_period(session, period, as_of), as_of,
+    view = view_of(session, period, plan, assess_period(session, period, as_of), as_of,
                    status=status, unit=unit, kind=kind, page=page, per_page=per_page)  # fmt: skip
+    if cal is not None:
+        add_lights(session, view, period, plan, as_of, cal, light)
+    return view
+
+
+def add_lights(session: Session, view: PeriodView, period: Period, plan: Plan, as_of: dt.date,
+               cal: WorkCalendar, light: str) -> None:  # fmt: skip
+    """The tasks' lights on the view, as of the period's due date at the latest (a past
+    period's tasks are lit as they stood when it was due); filtered like the table, and by
+    `light` (a TaskLight value; by default red and yellow)."""
+    light = light if light in {c.value for c in TaskLight} else ""
+    lines = task_lights(session, plan, view.result, min(as_of, period.due_on), cal)
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.word] = counts.get(line.word, 0) + 1
+    keep = {u.unit_id for u in view.units}
+    wanted = {light} if light else {TaskLight.RED.value, TaskLight.YELLOW.value}
+    view.lights = [x for x in lines if x.unit_id in keep and x.colour in wanted]
+    view.light_counts = counts
+    view.filters["light"] = light
 
 
 def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessment,
@@ -199,64 +221,6 @@ def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessme
     return PeriodView(choice, period.due_on, result, period_counts(result), units,
                       flags[(page - 1) * per_page : page * per_page], sum(kinds.values()), len(flags),
                       kinds, page, pages, {"status": status, "unit": unit, "kind": kind})  # fmt: skip
-
-
-@dataclass(frozen=True)
-class OutboxView:
-    counts: dict[str, int]  # Chinese status → rows, all of them (SQL counts)
-    total: int
-    problems: list[Notification]  # the newest of those failed, undeliverable or waiting
-    problem_total: int
-
-
-def outbox_view(session: Session, limit: int = 50) -> OutboxView:
-    counts = dict(session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())  # fmt: skip
-    problems = list(session.scalars(select(Notification).where(Notification.status.in_(PROBLEMS))
-                                    .order_by(Notification.id.desc()).limit(limit)))  # fmt: skip
-    return OutboxView(
-        {OUTBOX_WORDS.get(OutboxStatus(s), s): n for s, n in sorted(counts.items())},
-        sum(counts.values()),
-        problems,
-        sum(n for s, n in counts.items() if s in PROBLEMS),
-    )
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    at: dt.datetime
-    actor: str
-    action: str
-    target: str
-    detail: str
-
-
-def audit_lines(session: Session, limit: int = 20) -> list[AuditLine]:
-    rows = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit))
-    return [AuditLine(a.at, a.actor, ACTIONS.get(a.action, a.action), TARGETS.get(a.target, a.target),
-                      audit_detail(a.detail or "")) for a in rows]  # fmt: skip
-
-
-TARGETS = {"office": "办公室页面", "periods in play": "在报的报送期"}
-# What earlier versions wrote in English, as the log now says it.
-_OLD_DETAILS = [
-    (
-        re.compile(r"^(\S+): waived, invite sequence (\d+)$"),
-        r"\1：已免报，日程已取消（日程第 \2 次更新）",
-    ),
-    (
-        re.compile(r"^(\S+): due (\S+), invite sequence (\d+)$"),
-        r"\1：截止日期改为 \2（日程第 \3 次更新）",
-    ),
-    (re.compile(r"^requeued (\d+)$"), r"已重新排队 \1 条"),
-    (re.compile(r"^(\d+) report\(s\)$"), r"写出报告 \1 份"),
-]
-
-
-def audit_detail(detail: str) -> str:
-    for pattern, words in _OLD_DETAILS:
-        if pattern.match(detail):
-            return pattern.sub(words, detail)
-    return detail
 
 
 @dataclass(frozen=True)

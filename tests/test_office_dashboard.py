@@ -61,10 +61,12 @@ def all_flags(client, query: str) -> list[list[str]]:
         page += 1
 
 
-def submit_form(client, url: str, text: str = "已完成年度标准研制计划。") -> None:
+def submit_form(
+    client, url: str, text: str = "已完成年度标准研制计划。", status: str = "推进中"
+) -> None:
     page = client.get(url).text
     task = re.findall(r'name="status_(\d+)"', page)[0]
-    form = {"csrf": csrf_of(page), f"status_{task}": "推进中", f"text_{task}": text}
+    form = {"csrf": csrf_of(page), f"status_{task}": status, f"text_{task}": text}
     assert "报送成功" in client.post(url, data=form).text
 
 
@@ -146,8 +148,14 @@ def test_outbox_totals_are_counted_in_the_database(portal):  # noqa: F811
              "payload": {"text": "x"}} for i in range(620)
         ], at(D(2025, 10, 9)))  # fmt: skip
         total = session.scalar(select(func.count()).select_from(Notification))
+        failed = session.scalar(select(Notification).where(Notification.key == "test:7"))
+        failed.status, failed.last_error = (
+            "failed",
+            "SMTP server unreachable (ConnectionRefusedError)",
+        )
     page = client.get("/office").text
     assert f"共 {total} 条：" in page and total > 620
+    assert "邮件服务器无法连接（ConnectionRefusedError）" in page and "发送失败 1" in page
     assert "待发送" in page and "pending" not in text_of(page)
 
 
@@ -201,3 +209,31 @@ def test_reassess_of_the_final_period_from_the_portal_carries_the_final_assessme
     assert "含最终评估" in r.text and "2025年第四季度" in r.text
     xlsx = report_paths(rt.reports, "zhoushan-standards-2023", "2025Q4").xlsx
     assert "最终评估" in load_workbook(xlsx, read_only=True).sheetnames
+
+
+def light_rows(page: str) -> list[list[str]]:
+    head = "<th>灯</th><th>单位</th><th>任务</th><th>原因</th>"
+    if head not in page:
+        return []
+    table = page[page.index(head) :]
+    table = table[: table.index("</table>")]
+    return [[text_of(c) for c in CELL.findall(row)] for row in table.split("<tr>")[1:]]
+
+
+def test_the_tasks_lights_are_shown_with_their_reasons_and_filtered(portal):  # noqa: F811
+    rt, client, requests, _ = portal
+    office_login(rt, client)
+    submit_form(client, link(rt, requests["zs-amr"]), "协调用地受阻。", status="受阻")
+    page = client.get(f"/office?period={q3_id(rt)}").text
+    counts = dict(
+        re.findall(r"([红黄绿]|办结) (\d+)", re.search(r"任务灯（(.*?)）</h2>", page).group(1))
+    )
+    rows = light_rows(page)  # by default the red and yellow ones, red first
+    assert len(rows) == int(counts.get("红", 0)) + int(counts.get("黄", 0)) > 0
+    assert [r[0] for r in rows] == sorted((r[0] for r in rows), key="红黄".index)
+    assert all(r[3] for r in rows)  # each with its reason
+    assert ["黄", "市市场监管局"] == rows[0][:2] and "自报受阻" in rows[0][3]
+    green = light_rows(client.get(f"/office?period={q3_id(rt)}&light=green").text)
+    assert len(green) == int(counts["绿"]) and {r[0] for r in green} == {"绿"}
+    mine = light_rows(client.get(f"/office?period={q3_id(rt)}&light=green&unit=zs-amr").text)
+    assert mine and {r[1] for r in mine} == {"市市场监管局"}

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from db.models import Period, Plan
 from flows import steps
 from flows.runtime import Runtime
-from reporting import queries
+from reporting import office_log, queries
 from reporting.actions import download_name, reassess
 from reporting.names import content_disposition, report_paths, year_download_names, year_paths
 from vocab import zh
@@ -101,9 +101,9 @@ def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
             if chosen is not None:
                 view = queries.period_view(session, chosen, today, status=q.get("status", ""),
                                            unit=q.get("unit", ""), kind=q.get("kind", ""),
-                                           page=_int(q.get("page")) or 1)  # fmt: skip
-            outbox = queries.outbox_view(session)
-            audit = queries.audit_lines(session)
+                                           page=_int(q.get("page")) or 1, cal=rt.calendar, light=q.get("light", ""))  # fmt: skip
+            outbox = office_log.outbox_view(session)
+            audit = office_log.audit_lines(session)
         files = report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label) if view else []  # fmt: skip
         years = sorted({c.year for c in choices}, reverse=True)
         latest = list({c.plan_slug: c for c in reversed(choices) if c.opened}.values())
@@ -112,7 +112,7 @@ def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
         )
         return kit.page(request, "dashboard.html", user=user, csrf=kit.csrf(request), choices=choices,
                         years=years, latest=latest, view=view, outbox=outbox, audit=audit, files=files,
-                        shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word,
+                        shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word, error_text=office_log.error_text,
                         status_word=_status_word, today=today)  # fmt: skip
 
     @app.get("/office/units/{unit_id}", response_class=HTMLResponse)
@@ -183,7 +183,7 @@ def _kind_word(kind: str) -> str:
 
 def _status_word(status: str) -> str:
     return (
-        queries.OUTBOX_WORDS.get(OutboxStatus(status), status)
+        office_log.OUTBOX_WORDS.get(OutboxStatus(status), status)
         if status in set(OutboxStatus)
         else status
     )
