@@ -35,12 +35,15 @@ def due_end(due_on: dt.date) -> dt.datetime:
     return dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
 
 
-def latest_submission(session: Session, request_id: int) -> Submission | None:
+def latest_submission(
+    session: Session, request_id: int, complete_only: bool = False
+) -> Submission | None:
+    """The request's latest submission (a 暂存 too unless `complete_only`)."""
+    query = select(Submission).where(Submission.request_id == request_id)
+    if complete_only:
+        query = query.where(Submission.complete.is_(True))
     return session.scalar(
-        select(Submission)
-        .where(Submission.request_id == request_id)
-        .order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(1)
+        query.order_by(Submission.received_at.desc(), Submission.id.desc()).limit(1)
     )
 
 
@@ -61,7 +64,7 @@ def previous_answers(
     )
     if previous is None:
         return {}, {}
-    sub = latest_submission(session, previous.id)
+    sub = latest_submission(session, previous.id, complete_only=True)
     if sub is None:
         return {}, {}
     rows = {
