@@ -489,10 +489,20 @@ def submit(
         return
     if result.duplicate:
         out.print(f"{file}: already received for {result.request_code}; nothing changed")
+    elif not result.complete:
+        out.print(
+            f"{file}: 已暂存 {result.request_code}（{result.accepted}），尚未填写完整，不计为已报送，"
+            "催报继续 (kept as a draft; the request stays open):",
+            markup=False, highlight=False,
+        )  # fmt: skip
+        for line in result.missing:
+            out.print(f"  - {line}", markup=False, highlight=False)
     else:
         out.print(
-            f"{file}: recorded for {result.request_code}" + ("（逾期 late）" if result.late else "")
-        )
+            f"{file}: recorded for {result.request_code}（{result.accepted}）"
+            + ("（逾期 late）" if result.late else ""),
+            markup=False, highlight=False,
+        )  # fmt: skip
 
 
 @app.command("report")

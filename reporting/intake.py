@@ -288,7 +288,11 @@ def ingest_inbox(
             )
             outcomes.append(_reject(inbox, path, stamp, [problem]))
             continue
-        _move(path, inbox / "processed" / f"{stamp}-{path.name}")
+        kept = inbox / "processed" / f"{stamp}-{path.name}"
+        _move(path, kept)
+        if not result.complete and not result.duplicate:  # what the office tells the unit
+            note = "已暂存，尚未填写完整，不计为已报送：\n" + "\n".join(result.missing)
+            kept.with_name(kept.name + ".missing.txt").write_text(note + "\n", encoding="utf-8")
         status = "duplicate" if result.duplicate else "accepted" if result.complete else "partial"
         detail = f"{result.request_code}{'（逾期）' if result.late else ''}"
         if not result.complete:
