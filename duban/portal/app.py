@@ -11,7 +11,6 @@ import datetime as dt
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +29,11 @@ from db.models import (
     Plan,
     ProgressRow,
     Submission,
+    Task,
     Unit,
 )
 from db.models import Request as ReportRequest
+from duban.portal import unit_form
 from duban.portal.security import Sessions, authenticate, too_many_failures
 from flows import steps
 from flows.runtime import Runtime
@@ -53,7 +54,6 @@ from reporting.excel import STATUSES
 from reporting.intake import SubmissionRejected, record, submit_file
 from reporting.periods import quarter_name
 from reporting.report import write_report
-from reporting.workbook import ProgressLine, ValueLine
 
 HERE = Path(__file__).parent
 COOKIE = "duban_office"
@@ -143,15 +143,26 @@ def create_app(
                 .order_by(Submission.received_at.desc())
             )
         )
-        return {
+        reasons = (latest.reasons or {}) if latest else {}
+        ctx = {
             "req": req, "period": period, "plan": plan, "unit": unit, "period_name": quarter_name(period.label),
             "tasks": [{"id": t.id, "ref": t.ref, "title": t.title, "role": "牵头" if role == "lead" else "配合",
                        "status": rows[t.id].status if t.id in rows else "", "text": rows[t.id].text if t.id in rows else "",
+                       "problems": (rows[t.id].problems or "") if t.id in rows else "",
+                       "next": (rows[t.id].next_steps or "") if t.id in rows else "",
                        "prev": prev_rows[t.id].text if t.id in prev_rows else ""} for t, role in work.tasks],
             "targets": [{"id": t.id, "name": t.name, "goal": goal_text(t), "measure": t.measure,
-                         "value": values.get(t.id), "prev": prev_values.get(t.id)} for t in work.targets],
-            "history": history, "statuses": STATUSES,
+                         "value": values.get(t.id), "prev": prev_values.get(t.id), "reason": reasons.get(str(t.id), ""),
+                         "note": ""} for t in work.targets],
+            "history": history, "statuses": STATUSES, "banner": "", "draft": latest is not None and not latest.complete,
+            "filler": (latest.filler or "") if latest else "", "phone": (latest.phone or "") if latest else "",
         }  # fmt: skip
+        if ctx["draft"]:
+            ctx["banner"] = "上次保存的是暂存，尚未计为报送：" + "；".join(latest.missing or [])
+        due = dict(session.execute(select(Task.id, Task.due_date).where(Task.plan_id == plan.id)).all())
+        unit_form.lights(ctx["tasks"], due, dt.date(plan.end_year, 12, 31), now().date(), rt.calendar,
+                         (plan.reporting or {}).get("task_warn_workdays"))  # fmt: skip
+        return ctx
 
     @app.get("/u/{token}", response_class=HTMLResponse)
     def unit_page(request: Request, token: str) -> HTMLResponse:
@@ -186,71 +197,37 @@ def create_app(
             return refuse(request, 403, "表单已失效，请刷新页面后重新提交 (CSRF check failed)")
         with rt.sessions() as session:
             ctx = unit_context(session, claims)
-        errors: dict[str, str] = {}
-        progress, values = [], []
-        for task in ctx["tasks"]:
-            status, text = (
-                str(form.get(f"status_{task['id']}", "")),
-                str(form.get(f"text_{task['id']}", "")).strip(),
-            )
-            task["status"], task["text"] = status, text
-            if status and status not in STATUSES:
-                errors[f"status_{task['id']}"] = "请从列表中选择状态"
-            if len(text) > MAX_TEXT:
-                errors[f"text_{task['id']}"] = f"进展不超过 {MAX_TEXT} 字"
-            if text and not status:
-                errors[f"status_{task['id']}"] = "填写了进展，请同时选择状态"
-            if status or text:
-                progress.append(ProgressLine(task["id"], status or "推进中", text))
-        for target in ctx["targets"]:
-            raw = str(form.get(f"value_{target['id']}", "")).strip()
-            target["value"] = raw
-            if not raw:
-                continue
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                errors[f"value_{target['id']}"] = "请填写数字"
-                continue
-            if value < 0 or not value.is_finite():
-                errors[f"value_{target['id']}"] = "请填写不小于0的数"
-                continue
-            values.append(ValueLine(target["id"], value))
-        if not errors and not progress and not values:
+        progress, values, details, errors = unit_form.read_form(form, ctx["tasks"], ctx["targets"])
+        ctx.update(filler=details.filler, phone=details.phone, banner="", draft=False)
+
+        def again(status: int, errors: dict[str, str], banner: str = "") -> HTMLResponse:
+            ctx["banner"] = banner
+            return page(request, "unit.html", status, token=token, csrf=sessions.csrf(token),
+                        errors=errors, feed="", **ctx)  # fmt: skip
+
+        if not errors and not progress and not values and not details.reasons:
             errors["form"] = "请至少填写一项任务进展或一个指标值"
         if errors:
-            return page(
-                request,
-                "unit.html",
-                422,
-                token=token,
-                csrf=sessions.csrf(token),
-                errors=errors,
-                feed="",
-                **ctx,
-            )
+            return again(422, errors, "提交未成功：请按标红处修改后再提交")
         at = now()
         try:
             with rt.sessions.begin() as session:
                 req = session.get(ReportRequest, claims.request_id)
-                result = record(
-                    session, req, progress, values, now=at, channel="web", submitter="portal"
-                )
-                outbox.enqueue(session, key=f"receipt:{req.code}:{result.submission_id}", recipient=req.unit_id,
-                               unit_id=req.unit_id, kind="receipt", subject=f"【{rt.messages.programme}】报送回执：{req.code}",
-                               payload={"text": f"已收到贵单位报送的 {req.code}（{at:%Y-%m-%d %H:%M}）。重复报送以最后一次为准。",
-                                        "salutation": ctx["unit"].name}, now=at)  # fmt: skip
+                result = record(session, req, progress, values, now=at, channel="web",
+                                submitter=details.filler or "portal", details=details)  # fmt: skip
+                if result.complete:
+                    outbox.enqueue(session, key=f"receipt:{req.code}:{result.submission_id}", recipient=req.unit_id,
+                                   unit_id=req.unit_id, kind="receipt", subject=f"【{rt.messages.programme}】报送回执：{req.code}",
+                                   payload={"text": f"已收到贵单位报送的 {req.code}（{at:%Y-%m-%d %H:%M}）：{result.accepted}。重复报送以最后一次为准。",
+                                            "salutation": ctx["unit"].name}, now=at)  # fmt: skip
         except SubmissionRejected as exc:
-            return page(
-                request,
-                "unit.html",
-                422,
-                token=token,
-                csrf=sessions.csrf(token),
-                errors={"form": "；".join(exc.problems)},
-                feed="",
-                **ctx,
-            )
+            errors = exc.fields or {"form": "；".join(exc.problems)}
+            return again(422, errors, "提交未成功：" + "；".join(exc.problems))
+        if not result.complete:
+            with rt.sessions() as session:
+                ctx["history"] = unit_context(session, claims)["history"]
+            ctx["draft"] = True
+            return again(200, unit_form.field_errors(result.items), unit_form.draft_banner(result.items))
         return page(
             request,
             "receipt.html",
@@ -259,6 +236,8 @@ def create_app(
             received=at,
             late=result.late,
             token=token,
+            accepted=result.accepted,
+            missing=[],
         )
 
     @app.post("/u/{token}/upload", response_class=HTMLResponse)
@@ -300,11 +279,13 @@ def create_app(
         return page(
             request,
             "receipt.html",
-            title="报送成功",
+            title="报送成功" if result.complete else "已暂存，尚未完成报送",
             code=result.request_code,
             received=at,
             late=result.late,
             token=token,
+            accepted=result.accepted,
+            missing=result.missing,
         )
 
     @app.get("/u/{token}/template.xlsx")
