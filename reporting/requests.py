@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import IndicatorValue, Period, ProgressRow, Request, RequestEvent, Submission
+from reporting.extensions import ExtensionRefused, check_new_due
 from reporting.schedule import SHANGHAI
 from reporting.workdays import WorkCalendar
 from vocab.words import RequestStatus
@@ -107,13 +108,13 @@ def extend(
     """Move a request's deadline (to a working day); its invite goes out again with SEQUENCE + 1
     and its reminders restart from the new date."""
     if request.status == RequestStatus.WAIVED:
-        raise ActionError(f"{request.code} is waived; nothing to extend")
-    if not cal.is_workday(new_due):
-        raise ActionError(
-            f"{new_due} is not a working day; the next one is {cal.next_workday(new_due)}"
-        )
+        raise ActionError(f"{request.code} 已免报，无需延期 (waived; nothing to extend)")
     if new_due == request.due_on:
         return request
+    try:  # a working day after today (Chinese message naming the working day to pick)
+        check_new_due(new_due, now.astimezone(SHANGHAI).date(), cal)
+    except ExtensionRefused as exc:
+        raise ActionError(f"{request.code} 未能延期：{exc.message}") from None
     old = request.due_on
     request.due_on = new_due
     request.sequence += 1

@@ -131,7 +131,7 @@ def test_an_implausible_value_is_refused_beside_its_field_until_explained(portal
 
 
 def test_each_task_shows_its_light_and_reason(portal):  # noqa: F811
-    rt, client, requests, clock = portal
+    rt, client, requests, _ = portal
     page = client.get(link(rt, requests["zs-amr"])).text
     lights = re.findall(
         r'class="light light-(\w+)" id="light_\d+">(.)</span> <span class="muted">([^<]+)<', page

@@ -51,6 +51,7 @@ from reporting.cycle import (
     unit_work_for_request,
 )
 from reporting.excel import STATUSES
+from reporting.extensions import link_open
 from reporting.intake import SubmissionRejected, record, submit_file
 from reporting.periods import quarter_name
 from reporting.report import write_report
@@ -102,7 +103,20 @@ def create_app(
     # --- units ---------------------------------------------------------------------------
 
     def claims_of(token: str) -> LinkClaims:
-        return links.read(token, now().date())
+        today = now().date()
+        try:
+            return links.read(token, today)
+        except LinkError as exc:
+            if not exc.expired:
+                raise
+            # expiry is signed into the link: after an extension, the request's own due date rules
+            claims = links.claims(token)
+            with rt.sessions() as session:
+                req = session.get(ReportRequest, claims.request_id)
+                due = req.due_on if req is not None else claims.expires
+            if link_open(claims.expires, due, links.grace_days, today):
+                return claims
+            raise
 
     def unit_context(session: Any, claims: LinkClaims) -> dict[str, Any]:
         req = session.get(ReportRequest, claims.request_id)
