@@ -865,3 +865,8 @@ def office_add_user(
     except ValueError as exc:
         _fail(str(exc), 1)
     out.print(f"office user {username} saved")
+
+
+from duban import commands_tasks  # noqa: E402  (registers `duban tasks`)
+
+commands_tasks.register(app)
