@@ -78,6 +78,7 @@ def compose(
             salutation=payload["salutation"],
             items=items,
             day=dt.date.fromisoformat(payload["day"]),
+            light_changes=payload.get("light_changes") or [],
         )
         if audience == "liaison":
             attachments = _liaison_attachments(items, payload, config, now, templates)

@@ -66,6 +66,7 @@ def render_digest(
     salutation: str,
     items: list[dict[str, Any]],
     day: dt.date,
+    light_changes: list[dict[str, Any]] | None = None,
 ) -> Rendered:
     """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it)."""
     env = _env()
@@ -80,6 +81,7 @@ def render_digest(
         how_to_submit=how_to_submit,
         today_text=date_text(day),
         max_overdue=max((i.get("overdue_workdays") or 0) for i in items),
+        light_changes=light_changes or [],
     )
     text = env.get_template("digest.txt.j2").render(context)
     html = env.get_template("digest.html.j2").render(context)
