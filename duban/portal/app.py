@@ -168,7 +168,7 @@ def create_app(
             "targets": [{"id": t.id, "name": t.name, "goal": goal_text(t), "measure": t.measure,
                          "value": values.get(t.id), "prev": prev_values.get(t.id), "reason": reasons.get(str(t.id), ""),
                          "note": ""} for t in work.targets],
-            "history": history, "statuses": STATUSES, "banner": "", "draft": latest is not None and not latest.complete,
+            "history": history, "statuses": STATUSES, "banner": "", "banner_links": [], "draft": latest is not None and not latest.complete,
             "filler": (latest.filler or "") if latest else "", "phone": (latest.phone or "") if latest else "",
         }  # fmt: skip
         if ctx["draft"]:
@@ -214,8 +214,12 @@ def create_app(
         progress, values, details, errors = unit_form.read_form(form, ctx["tasks"], ctx["targets"])
         ctx.update(filler=details.filler, phone=details.phone, banner="", draft=False)
 
-        def again(status: int, errors: dict[str, str], banner: str = "") -> HTMLResponse:
+        def again(status: int, errors: dict[str, str], banner: str = "",
+                  links: list[tuple[str, str]] | None = None) -> HTMLResponse:  # fmt: skip
             ctx["banner"] = banner
+            ctx["banner_links"] = links if links is not None else [
+                (name, message) for name, message in errors.items() if name != "form"
+            ]  # fmt: skip
             return page(request, "unit.html", status, token=token, csrf=sessions.csrf(token),
                         errors=errors, feed="", **ctx)  # fmt: skip
 
@@ -241,7 +245,8 @@ def create_app(
             with rt.sessions() as session:
                 ctx["history"] = unit_context(session, claims)["history"]
             ctx["draft"] = True
-            return again(200, unit_form.field_errors(result.items), unit_form.draft_banner(result.items))
+            return again(200, unit_form.field_errors(result.items), unit_form.draft_banner(result.items),
+                         unit_form.banner_links(result.items))  # fmt: skip
         return page(
             request,
             "receipt.html",

@@ -79,6 +79,12 @@ def field_errors(items: Sequence[Missing]) -> dict[str, str]:
     return errors
 
 
+def banner_links(items: Sequence[Missing]) -> list[tuple[str, str]]:
+    """(field anchor, 任务 二(一)1：未选择本期状态) for each missing item, for the banner."""
+    names = {"status": "status", "progress": "text", "problems": "problems", "value": "value"}
+    return [(f"{names[str(i.field)]}_{i.id}", str(i)) for i in items]
+
+
 def draft_banner(items: Sequence[Missing]) -> str:
     """已暂存，尚未报送：2 项任务、1 项指标尚未填写完整 …"""
     return "已暂存，尚未计为报送。" + banner(items) + "，补全后再次提交即可完成报送。"
