@@ -171,7 +171,7 @@ def create_app(
             "history": history, "statuses": STATUSES, "banner": "", "banner_links": [], "draft": latest is not None and not latest.complete,
             "filler": (latest.filler or "") if latest else "", "phone": (latest.phone or "") if latest else "",
         }  # fmt: skip
-        if ctx["draft"]:
+        if latest is not None and not latest.complete:
             ctx["banner"] = "上次保存的是暂存，尚未计为报送：" + "；".join(latest.missing or [])
         due = dict(session.execute(select(Task.id, Task.due_date).where(Task.plan_id == plan.id)).all())
         unit_form.lights(ctx["tasks"], due, dt.date(plan.end_year, 12, 31), now().date(), rt.calendar,
