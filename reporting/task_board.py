@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Period, Plan, ProgressRow, Request, Submission, Task, Unit
-from reporting.lights import DEFAULT_WARN_WORKDAYS, task_due, task_light
+from reporting.closure import latest_decisions
+from reporting.lights import DEFAULT_WARN_WORKDAYS, Light, task_due, task_light
 from reporting.requests import due_end
 from reporting.work import work_by_plans
 from reporting.workdays import WorkCalendar
 from vocab import zh
+from vocab.words import ClosureAction
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,11 @@ class TaskState:
 
 def latest_statuses(
     session: Session, plan_ids: list[int], until: dt.datetime, unit_id: str | None = None
-) -> dict[tuple[str, int], str]:
-    """{(unit id, task id): the latest status it reported} in complete submissions received
-    before `until`."""
+) -> dict[tuple[str, int], tuple[str, dt.datetime]]:
+    """{(unit id, task id): (the latest status it reported, when)} in complete submissions
+    received before `until`."""
     query = (
-        select(Request.unit_id, ProgressRow.task_id, ProgressRow.status)
+        select(Request.unit_id, ProgressRow.task_id, ProgressRow.status, Submission.received_at)
         .join(Submission, ProgressRow.submission_id == Submission.id)
         .join(Request, Submission.request_id == Request.id)
         .join(Period, Request.period_id == Period.id)
@@ -60,7 +62,7 @@ def latest_statuses(
     )
     if unit_id is not None:
         query = query.where(Request.unit_id == unit_id)
-    return {(u, t): s for u, t, s in session.execute(query)}  # the latest wins
+    return {(u, t): (s, at) for u, t, s, at in session.execute(query)}  # the latest wins
 
 
 def task_states(
@@ -79,7 +81,9 @@ def task_states(
         return []
     ids = [p.id for p in plans]
     work = work_by_plans(session, ids, unit_id)
-    reported = latest_statuses(session, ids, due_end(as_of), unit_id)
+    until = due_end(as_of)
+    reported = latest_statuses(session, ids, until, unit_id)
+    decisions = latest_decisions(session)
     units = {u.id: u for u in session.scalars(select(Unit))}
     tasks = {
         t.id: (t.due_date, t.deadline or "")
@@ -95,9 +99,19 @@ def task_states(
         for uid in sorted(by_unit, key=lambda u: (units[u].order, units[u].name)):
             for task, role in by_unit[uid].tasks:
                 due_date, deadline = tasks[task.id]
-                status = reported.get((uid, task.id), "")
-                light = task_light(due_date, plan_end, as_of, cal, reported=status or None,
-                                   warn_workdays=int(warn))  # fmt: skip
+                status, at = reported.get((uid, task.id), ("", None))
+                decision = decisions.get((uid, task.id))
+                if decision is not None and decision.at > until:
+                    decision = None  # decided after the day asked about
+                returned = decision is not None and decision.action == ClosureAction.RETURNED
+                # a 已完成 the office returned counts no more, until the unit reports it again
+                counted = status
+                if decision is not None and returned and at is not None and at <= decision.at:
+                    counted = ""
+                light = task_light(due_date, plan_end, as_of, cal, reported=counted or None,
+                                   closed=decision is not None and not returned, warn_workdays=int(warn))  # fmt: skip
+                if decision is not None and returned and not counted:
+                    light = Light(light.colour, f"已退回（{decision.reason}）；{light.reason}")
                 states.append(
                     TaskState(plan.slug, task.id, task.ref, task.title, uid, units[uid].name,
                               zh.role(role), task_due(due_date, plan_end).isoformat(), deadline,

@@ -13,6 +13,7 @@ from db.models.cycle import (
     Request,
     RequestEvent,
     Submission,
+    TaskClosure,
     TickRun,
 )
 from db.models.outbox import DeliveryLog, Notification
@@ -37,6 +38,7 @@ __all__ = [
     "Request",
     "RequestEvent",
     "Submission",
+    "TaskClosure",
     "Target",
     "Task",
     "TickRun",

@@ -23,6 +23,7 @@ from db.models.base import Base, one_of
 from db.types import AwareDateTime
 from vocab.words import (
     Channel,
+    ClosureAction,
     FlagKind,
     FlagSubject,
     ProgressStatus,
@@ -178,3 +179,19 @@ class TickRun(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (one_of("status", TickStatus),)
+
+
+class TaskClosure(Base):
+    """The office's 办结 or 退回 of one unit's part of a task, after the unit reported it 已完成;
+    every decision kept (the latest counts)."""
+
+    __tablename__ = "task_closure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    action: Mapped[str] = mapped_column(String(12))
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    account: Mapped[str] = mapped_column(Text, default="")  # the unit's 完成情况 it answered
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was returned
+    __table_args__ = (one_of("action", ClosureAction),)

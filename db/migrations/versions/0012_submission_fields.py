@@ -7,6 +7,7 @@
 - submission.reasons: {target id: 未填原因} for targets reported without a value.
 - progress_row.problems / next_steps: 存在问题 and 下步计划.
 - indicator_value.note: the unit's 说明 for a value the plausibility checks questioned.
+- task_closure: the office's 办结 or 退回 of a unit's part of a task it reported 已完成.
 
 Revision ID: 0012_submission_fields
 Revises: 0009_unit_order
@@ -38,9 +39,33 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("next_steps", sa.Text(), nullable=True))
     with op.batch_alter_table("indicator_value", schema=None) as batch_op:
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=True))
+    op.create_table(
+        "task_closure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(12), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(80), nullable=False),
+        sa.Column("account", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "action IN ('closed', 'returned')", name=op.f("ck_task_closure_action_values")
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["task.id"], name=op.f("fk_task_closure_task_id_task")
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["unit.id"], name=op.f("fk_task_closure_unit_id_unit")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_closure")),
+    )
+    op.create_index(op.f("ix_task_closure_task_id"), "task_closure", ["task_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_task_closure_task_id"), table_name="task_closure")
+    op.drop_table("task_closure")
     with op.batch_alter_table("indicator_value", schema=None) as batch_op:
         batch_op.drop_column("note")
     with op.batch_alter_table("progress_row", schema=None) as batch_op:
