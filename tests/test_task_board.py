@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from db.models import Task

@@ -38,9 +38,9 @@ __all__ = [
     "Request",
     "RequestEvent",
     "Submission",
-    "TaskClosure",
     "Target",
     "Task",
+    "TaskClosure",
     "TickRun",
     "Unit",
 ]

@@ -173,7 +173,9 @@ def create_app(
         }  # fmt: skip
         if latest is not None and not latest.complete:
             ctx["banner"] = "上次保存的是暂存，尚未计为报送：" + "；".join(latest.missing or [])
-        due = dict(session.execute(select(Task.id, Task.due_date).where(Task.plan_id == plan.id)).all())
+        due = dict(
+            session.execute(select(Task.id, Task.due_date).where(Task.plan_id == plan.id)).all()
+        )
         unit_form.lights(ctx["tasks"], due, dt.date(plan.end_year, 12, 31), now().date(), rt.calendar,
                          (plan.reporting or {}).get("task_warn_workdays"))  # fmt: skip
         return ctx
