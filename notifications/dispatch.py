@@ -165,7 +165,10 @@ def _invite(
         text = f"{row.payload['salutation']}：\n\n经领导小组办公室同意，贵单位《{item['plan_title']}》{item['period_name']}工作进展免于报送，原定截止日期 {item['due_text']} 的日程已取消。\n\n{config.office_name}"
     else:
         subject = f"【{config.programme}】{item['period_name']}工作进展报送截止日期调整为{item['due_text']}"
-        text = f"{row.payload['salutation']}：\n\n贵单位《{item['plan_title']}》{item['period_name']}工作进展的报送截止日期调整为 {item['due_text']}（参考编号 {item['code']}），日程已同步更新。\n\n{config.office_name}"
+        text = f"{row.payload['salutation']}：\n\n贵单位《{item['plan_title']}》{item['period_name']}工作进展的报送截止日期调整为 {item['due_text']}（参考编号 {item['code']}），日程已同步更新。"
+        if item.get("link"):  # the unit can report at once (the link is valid to the new date)
+            text += f"\n\n在线填报或下载新的报送模板：{item['link']}"
+        text += f"\n\n{config.office_name}"
     ics = calendar_of([event_for(item, config, now, cancelled=method == "CANCEL")], method)
     rendered = Rendered(
         subject, text, "<p>" + text.replace("\n\n", "</p><p>") + "</p>", f"### {subject}\n\n{text}"
