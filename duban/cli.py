@@ -511,10 +511,20 @@ def submit(
         return
     if result.duplicate:
         out.print(f"{file}：{result.request_code} 已收到过同一文件，未作改动", highlight=False)
+    elif not result.complete:
+        out.print(
+            f"{file}：已暂存 {result.request_code}（{result.accepted}），尚未填写完整，不计为已报送，"
+            "催报继续 (kept as a draft; the request stays open):",
+            markup=False,
+            highlight=False,
+        )
+        for line in result.missing:
+            out.print(f"  - {line}", markup=False, highlight=False)
     else:
         out.print(
-            f"{file}：已记录为 {result.request_code} 的报送"
+            f"{file}：已记录为 {result.request_code} 的报送（{result.accepted}）"
             + ("（逾期报送）" if result.late else ""),
+            markup=False,
             highlight=False,
         )
 
@@ -918,3 +928,8 @@ app.add_typer(contacts_app, name="contacts")
 from duban.commands_reports import register as _register_reports  # noqa: E402
 
 _register_reports(app)
+
+
+from duban import commands_tasks  # noqa: E402  (registers `duban tasks`)
+
+commands_tasks.register(app)

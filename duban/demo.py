@@ -25,9 +25,12 @@ from db.models import Notification, Period, Plan, Request, Submission, Target
 from flows import steps, tick
 from flows.runtime import Runtime
 from reporting import schedule
+from reporting.answers import jump_factor_of, previous_values
 from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
+from reporting.plausibility import countable, full_share
 from reporting.progress import TargetSpec, expected_value
+from reporting.value_asked import running_total
 from tasks_catalog import schema
 from vocab.words import Cadence, RequestStatus
 
@@ -101,6 +104,7 @@ def fill(
     plan: Plan,
     targets: dict[int, Target],
     mistake: bool,
+    last_values: dict[int, float] | None = None,
 ) -> bytes:
     wb = load_workbook(template)
     tasks = wb[TASK_SHEET]
@@ -129,11 +133,29 @@ def fill(
         )
         if target.cmp == "<=":
             factor = 2 - factor
-        value = round(float(expected) * factor, 1)
+        # the latest value the unit reported (of the period before, or earlier when it missed one)
+        last = (last_values or {}).get(target.id, sheet.cell(row=row, column=6).value)
+        value = plausible(target, float(expected) * factor, last, float(jump_factor_of(plan)))
         sheet.cell(row=row, column=7, value=value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def plausible(target: Target, value: float, last: object, jump: float) -> float | int:
+    """What a careful department enters: whole numbers of countable things, a share at most
+    100 %, a running total never below last period's, no jump beyond the plan's factor (the
+    intake refuses such values, `reporting.plausibility`)."""
+    if isinstance(last, int | float) and last > 0:
+        low = last if running_total(target.kind, target.per_year) else last / jump * 1.05
+        value = min(max(value, low), last * jump * 0.95)
+    full = full_share(target)
+    if full is not None:
+        value = min(value, float(full))
+    if countable(target.measure):
+        whole = int(value) if isinstance(last, int | float) and value < last + 1 else round(value)
+        return max(whole, int(last) if isinstance(last, int | float) else 0)
+    return round(value, 1)
 
 
 def _template(rt: Runtime, request: Request) -> Path:
@@ -163,7 +185,13 @@ def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counte
             dept.resend[request.code] = rt.calendar.add_workdays(day, 2)
         inbox_file = rt.inbox / request.unit_id / f"{request.code}.xlsx"
         inbox_file.parent.mkdir(parents=True, exist_ok=True)
-        inbox_file.write_bytes(fill(_template(rt, request), dept, period, plan, targets, mistake))
+        with rt.sessions() as session:
+            last = {
+                k: float(p.value)
+                for k, p in previous_values(session, period, request.unit_id).items()
+            }
+        data = fill(_template(rt, request), dept, period, plan, targets, mistake, last)
+        inbox_file.write_bytes(data)
         # The file arrives on the simulated day (after that day's tick): the intake reads a
         # file's arrival from its modification time and leaves later ones for their day.
         arrived = dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI).timestamp()

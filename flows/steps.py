@@ -28,6 +28,7 @@ from reporting.assess import TABLES, assess_periods, store_many
 from reporting.cycle import open_periods, reporting_of
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
+from reporting.light_digest import last_lights, unit_lights
 from reporting.names import report_paths
 from reporting.notice_data import NoticeData
 from reporting.report_pool import ReportWriter, writer_processes
@@ -90,6 +91,11 @@ def _enqueue_digests(
             "day": as_of.isoformat(),
             "items": digest.items,
         }
+        if digest.audience == "liaison" and digest.unit_id:
+            # tasks turned 黄/红 since the unit's last digest are named in this one
+            seen = last_lights(session, digest.recipient, digest.key)
+            lights, changes = unit_lights(session, rt.calendar, as_of, digest.unit_id, seen)
+            payloads[digest.key] |= {"lights": lights, "light_changes": changes}
     existing = outbox.existing(session, list(payloads))
     fresh = [d for d in digests if d.key not in existing]
     created = outbox.enqueue_many(session, [

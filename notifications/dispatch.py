@@ -96,6 +96,7 @@ def compose(
             "audience": audience,
             "salutation": payload["salutation"],
             "items": items,
+            "light_changes": payload.get("light_changes") or [],
         }
         day = dt.date.fromisoformat(payload["day"])
         rendered = render(row.kind, context, config.signature, day)

@@ -143,6 +143,7 @@ def render_digest(
     items: list[dict[str, Any]],
     day: dt.date,
     signature: Signature,
+    light_changes: list[dict[str, Any]] | None = None,
 ) -> Rendered:
     """Render a digest of `items` (each one request, as `reporting.reminders.item_for` builds it),
     signed with the office's contact line (`contact_line`) when it goes to a unit."""
@@ -159,6 +160,7 @@ def render_digest(
         **signature.context(day, to_units=audience != "office"),
         linked=any(i.get("link") for i in items),
         max_overdue=max((i.get("overdue_workdays") or 0) for i in items),
+        light_changes=light_changes or [],
     )
     text = env.get_template("digest.txt.j2").render(context)
     html = env.get_template("digest.html.j2").render(context)

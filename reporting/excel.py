@@ -33,9 +33,13 @@ TASK_HEADER = (
     "上期进展",
     "本期状态",
     "本期进展",
+    "存在问题",
+    "下步计划",
 )
 TARGET_HEADER = ("指标ID", "指标", "目标", "单位", "基期值", "上期报送值", "本期值", "备注")
 INFO_ROWS = ("报送单位", "单位ID", "报送期间", "截止日期", "参考编号", "模板版本")
+FILLER_ROWS = ("填报人", "联系电话")  # rows 9 and 10 of the info sheet, filled by the unit
+NO_NEWS = "本期无新进展"  # reporting.completeness.NO_NEWS
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
 
@@ -99,10 +103,15 @@ def _info_sheet(info: Any, data: TemplateData) -> None:
     for i, (label, value) in enumerate(zip(INFO_ROWS, values, strict=True), start=3):
         info.cell(row=i, column=1, value=label).font = Font(bold=True)
         cell_text(info.cell(row=i, column=2), value)
+    for i, label in enumerate(FILLER_ROWS, start=3 + len(INFO_ROWS)):
+        info.cell(row=i, column=1, value=label).font = Font(bold=True)
+        _input(info.cell(row=i, column=2))
     info.cell(
-        row=10,
+        row=12,
         column=1,
-        value="填写说明：在“任务进展”表填写本期状态和进展，在“指标数据”表填写本期值；"
+        value="填写说明：在“任务进展”表为每项任务选择本期状态并填写本期进展（没有新进展请填写"
+        f"“{NO_NEWS}”），报“受阻”的请在存在问题中说明原因；在“指标数据”表填写每项指标的本期值，"
+        "暂无数据的请在备注中说明未填原因；请填写填报人和联系电话。"
         "灰色列请勿修改，不要重命名工作表；保存后按通知要求报送。",
     )
     info.column_dimensions["A"].width = 14
@@ -111,7 +120,7 @@ def _info_sheet(info: Any, data: TemplateData) -> None:
 
 
 def _task_sheet(tasks: Any, data: TemplateData) -> None:
-    _header(tasks, TASK_HEADER, (10, 28, 10, 36, 6, 10, 40, 12, 60))
+    _header(tasks, TASK_HEADER, (10, 28, 10, 36, 6, 10, 40, 12, 60, 30, 30))
     status = DataValidation(
         type="list",
         formula1='"' + ",".join(STATUSES) + '"',
@@ -131,7 +140,7 @@ def _task_sheet(tasks: Any, data: TemplateData) -> None:
             line.last_status,
             line.last_text,
         )
-        _fill_row(tasks, row, locked, inputs=(8, 9), validation=status)
+        _fill_row(tasks, row, locked, inputs=(8, 9, 10, 11), validation=status)
     tasks.protection.sheet = True
 
 
@@ -170,7 +179,7 @@ def _header(ws, names: tuple[str, ...], widths: tuple[int, ...]) -> None:
 
 
 def _fill_row(
-    ws, row: int, locked: tuple[object, ...], inputs: tuple[int, int], validation: DataValidation
+    ws, row: int, locked: tuple[object, ...], inputs: tuple[int, ...], validation: DataValidation
 ) -> None:
     """Locked, grey cells for what the unit reads; unlocked, yellow ones for what it fills in,
     the first of which is validated."""

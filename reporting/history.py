@@ -149,10 +149,15 @@ def read_history(session: Session, assessed: list[Period]) -> History:
 def _submissions(
     session: Session, plan_ids: list[int], until: dt.date
 ) -> tuple[dict[int, Any], dict[int, Any]]:
-    """Each request's first submission (it decides on time) and its latest (it counts)."""
+    """Each request's first complete submission (it decides on time) and its latest (it
+    counts); a 暂存 (`complete` false) answers nothing yet."""
     first: dict[int, Any] = {}
     latest: dict[int, Any] = {}
-    query = select(*SUBMISSION).join(Request, Submission.request_id == Request.id)
+    query = (
+        select(*SUBMISSION)
+        .join(Request, Submission.request_id == Request.id)
+        .where(Submission.complete.is_(True))
+    )
     for sub in session.execute(
         _through_periods(query, plan_ids, until).order_by(Submission.received_at, Submission.id)
     ):

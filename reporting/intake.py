@@ -1,6 +1,8 @@
 """Record submissions: the whole file or nothing, every version kept, the latest counts.
 
-The same intake serves every channel (inbox folder, `duban submit`, later the web form).
+The same intake serves every channel (inbox folder, `duban submit`, the web form and upload),
+and the same rules (`reporting.answers`): a value that is not plausible is refused, a
+submission that leaves tasks or targets unanswered is kept as a 暂存.
 """
 
 from __future__ import annotations
@@ -9,18 +11,21 @@ import datetime as dt
 import hashlib
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import IndicatorValue, ProgressRow, Request, Submission
+from reporting.answers import check_answers, missing_lines, problem_lines
+from reporting.completeness import Missing
 from reporting.requests import due_end, set_status
 from reporting.unit_text import BadNumber, clean, figure
 from reporting.work import UnitWork, unit_work_for_request
 from reporting.workbook import (
     MAX_FILE_BYTES,
+    Details,
     FilledTemplate,
     ProgressLine,
     ValueLine,
@@ -36,8 +41,9 @@ log = logging.getLogger(__name__)
 
 
 class SubmissionRejected(Exception):
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], fields: dict[str, str] | None = None):
         self.problems = problems
+        self.fields = fields or {}  # form field (value_12): its message, for the web form
         super().__init__("；".join(problems))
 
 
@@ -47,6 +53,10 @@ class IntakeResult:
     submission_id: int
     duplicate: bool
     late: bool
+    complete: bool = True  # False: kept as 暂存, the request stays open
+    missing: list[str] = field(default_factory=list)  # what is still to be answered
+    accepted: str = ""  # 任务进展 7 项、指标数据 3 项
+    items: list[Missing] = field(default_factory=list)  # the missing items as data
 
 
 def record(
@@ -60,11 +70,15 @@ def record(
     submitter: str | None = None,
     file_path: str | None = None,
     sha256: str | None = None,
+    details: Details | None = None,
 ) -> IntakeResult:
     """Validate the rows against the request's tasks and targets and store them as one
-    submission; raise SubmissionRejected (nothing written) when a row does not belong."""
+    submission; raise SubmissionRejected (nothing written) when a row does not belong or a
+    value is not plausible. A submission that leaves a task or target unanswered is kept as a
+    暂存: it changes no request status, so reminders go on."""
     if request.status == RequestStatus.WAIVED:
         raise SubmissionRejected([f"请求 {request.code} 已免报，无需报送 (waived)"])
+    details = details or Details()
     if sha256:
         existing = session.scalar(
             select(Submission).where(
@@ -72,37 +86,54 @@ def record(
             )
         )
         if existing is not None:
-            return IntakeResult(request.code, existing.id, duplicate=True, late=existing.late)
-    period, _plan, work = unit_work_for_request(session, request)
+            return IntakeResult(
+                request.code, existing.id, True, existing.late, existing.complete,
+                list(existing.missing or []), "与已收到的文件相同",
+            )  # fmt: skip
+    period, plan, work = unit_work_for_request(session, request)
     progress, values = _checked(work, progress, values)
+    checked = check_answers(
+        session, period, plan, request.unit_id, work, progress, values, details.reasons
+    )
+    if checked.findings:
+        fields = {
+            f"value_{i}": "；".join(f.message for f in fs) for i, fs in checked.findings.items()
+        }
+        raise SubmissionRejected(problem_lines(checked, details.cells), fields)
+    missing = missing_lines(checked.missing, details.cells)
     late = now >= due_end(request.due_on)
     submission = Submission(
-        request_id=request.id,
-        received_at=now,
-        channel=channel,
-        submitter=submitter,
-        file_path=file_path,
-        sha256=sha256,
-        late=late,
-    )
+        request_id=request.id, received_at=now, channel=channel, submitter=submitter,
+        file_path=file_path, sha256=sha256, late=late, complete=checked.complete,
+        filler=clean(details.filler)[:50] or None, phone=clean(details.phone)[:40] or None,
+        missing=missing or None,
+        reasons={str(k): clean(v)[:500] for k, v in details.reasons.items()} or None,
+    )  # fmt: skip
     session.add(submission)
     session.flush()
+    stored = [p for p in progress if p.status in set(ProgressStatus)]
     session.add_all(
-        ProgressRow(submission_id=submission.id, task_id=p.task_id, status=p.status, text=p.text)
-        for p in progress
-    )
+        ProgressRow(submission_id=submission.id, task_id=p.task_id, status=p.status, text=p.text,
+                    problems=p.problems or None, next_steps=p.next_steps or None)
+        for p in stored
+    )  # fmt: skip
     as_of = min(now.date(), period.end)
     session.add_all(
-        IndicatorValue(
-            submission_id=submission.id, target_id=v.target_id, value=v.value, as_of=as_of
-        )
+        IndicatorValue(submission_id=submission.id, target_id=v.target_id, value=v.value,
+                       as_of=as_of, note=v.note or None if v.target_id in checked.explained else None)
         for v in values
-    )
-    if request.status == RequestStatus.PENDING:
+    )  # fmt: skip
+    if request.status == RequestStatus.PENDING and checked.complete:
         status = RequestStatus.LATE if late else RequestStatus.SUBMITTED
         set_status(session, request, status, now, f"via {channel}")
     session.flush()
-    return IntakeResult(request.code, submission.id, duplicate=False, late=late)
+    accepted = f"任务进展 {len(stored)} 项、指标数据 {len(values)} 项"
+    if details.reasons:
+        accepted += f"、未填原因 {len(details.reasons)} 项"
+    return IntakeResult(
+        request.code, submission.id, False, late, checked.complete, missing, accepted,
+        checked.missing,
+    )  # fmt: skip
 
 
 def _checked(
@@ -121,7 +152,7 @@ def _checked(
     problems += [
         f"任务进展: 状态“{p.status}”无效，应为 {'、'.join(ProgressStatus)} (invalid status)"
         for p in progress
-        if p.status not in set(ProgressStatus)
+        if p.status and p.status not in set(ProgressStatus)
     ]
     problems += [
         f"指标数据: 指标ID {v.target_id} 不属于本单位 (target not owned by this unit)"
@@ -132,13 +163,17 @@ def _checked(
     for v in values:
         target = target_by_id.get(v.target_id)
         try:
-            cleaned_values.append(ValueLine(v.target_id, figure(v.value)))
+            cleaned_values.append(ValueLine(v.target_id, figure(v.value), clean(v.note)[:MAX_TEXT]))
         except BadNumber as exc:
             name = target.name if target is not None else f"指标ID {v.target_id}"
             problems.append(f"指标数据: {name} 的值 {v.value} {exc}")
     if problems:
         raise SubmissionRejected(problems)
-    cleaned = [ProgressLine(p.task_id, p.status, clean(p.text)[:MAX_TEXT]) for p in progress]
+    cleaned = [
+        ProgressLine(p.task_id, p.status, clean(p.text)[:MAX_TEXT], clean(p.problems)[:MAX_TEXT],
+                     clean(p.next_steps)[:MAX_TEXT])
+        for p in progress
+    ]  # fmt: skip
     return cleaned, cleaned_values
 
 
@@ -192,6 +227,7 @@ def submit_file(
         submitter=submitter,
         file_path=str(kept),
         sha256=sha,
+        details=filled.details,
     )
     if not result.duplicate:
         kept.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +253,7 @@ def _read_small(path: Path) -> bytes:
 @dataclass
 class InboxOutcome:
     file: str
-    status: str  # accepted | duplicate | rejected
+    status: str  # accepted | partial (暂存) | duplicate | rejected
     detail: str
 
 
@@ -252,9 +288,15 @@ def ingest_inbox(
             )
             outcomes.append(_reject(inbox, path, stamp, [problem]))
             continue
-        _move(path, inbox / "processed" / f"{stamp}-{path.name}")
-        status = "duplicate" if result.duplicate else "accepted"
+        kept = inbox / "processed" / f"{stamp}-{path.name}"
+        _move(path, kept)
+        if not result.complete and not result.duplicate:  # what the office tells the unit
+            note = "已暂存，尚未填写完整，不计为已报送：\n" + "\n".join(result.missing)
+            kept.with_name(kept.name + ".missing.txt").write_text(note + "\n", encoding="utf-8")
+        status = "duplicate" if result.duplicate else "accepted" if result.complete else "partial"
         detail = f"{result.request_code}{'（逾期）' if result.late else ''}"
+        if not result.complete:
+            detail += "：暂存，尚未填写完整——" + "；".join(result.missing)
         outcomes.append(InboxOutcome(path.name, status, detail))
     return outcomes
 

@@ -18,8 +18,8 @@ from db.models import Period, Plan, Request, Unit
 from reporting.assess import assess_period, assess_periods
 from reporting.counts import PeriodCounts, period_counts
 from reporting.figures import PeriodAssessment, UnitRow
+from reporting.period_lights import TaskLightLine, task_lights
 from reporting.stored import _flags
-from reporting.task_board import TaskLightLine, task_lights
 from reporting.workdays import WorkCalendar
 from vocab import zh
 from vocab.words import FlagKind, FlagSubject, ReportStatus, Severity, TaskLight

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import IndicatorValue, Period, ProgressRow, Request, RequestEvent, Submission
+from reporting.extensions import ExtensionRefused, check_new_due
 from reporting.schedule import SHANGHAI
 from reporting.workdays import WorkCalendar
 from vocab.words import RequestStatus
@@ -35,12 +36,15 @@ def due_end(due_on: dt.date) -> dt.datetime:
     return dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
 
 
-def latest_submission(session: Session, request_id: int) -> Submission | None:
+def latest_submission(
+    session: Session, request_id: int, complete_only: bool = False
+) -> Submission | None:
+    """The request's latest submission (a 暂存 too unless `complete_only`)."""
+    query = select(Submission).where(Submission.request_id == request_id)
+    if complete_only:
+        query = query.where(Submission.complete.is_(True))
     return session.scalar(
-        select(Submission)
-        .where(Submission.request_id == request_id)
-        .order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(1)
+        query.order_by(Submission.received_at.desc(), Submission.id.desc()).limit(1)
     )
 
 
@@ -61,7 +65,7 @@ def previous_answers(
     )
     if previous is None:
         return {}, {}
-    sub = latest_submission(session, previous.id)
+    sub = latest_submission(session, previous.id, complete_only=True)
     if sub is None:
         return {}, {}
     rows = {
@@ -104,13 +108,13 @@ def extend(
     """Move a request's deadline (to a working day); its invite goes out again with SEQUENCE + 1
     and its reminders restart from the new date."""
     if request.status == RequestStatus.WAIVED:
-        raise ActionError(f"{request.code} is waived; nothing to extend")
-    if not cal.is_workday(new_due):
-        raise ActionError(
-            f"{new_due} is not a working day; the next one is {cal.next_workday(new_due)}"
-        )
+        raise ActionError(f"{request.code} 已免报，无需延期 (waived; nothing to extend)")
     if new_due == request.due_on:
         return request
+    try:  # a working day after today (Chinese message naming the working day to pick)
+        check_new_due(new_due, now.astimezone(SHANGHAI).date(), cal)
+    except ExtensionRefused as exc:
+        raise ActionError(f"{request.code} 未能延期：{exc.message}") from None
     old = request.due_on
     request.due_on = new_due
     request.sequence += 1

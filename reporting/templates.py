@@ -46,7 +46,10 @@ def template_for(
 
 
 def template_path(var_dir: Path, request: Request, period_label: str) -> Path:
-    return var_dir / "templates" / period_label / f"{request.code}.xlsx"
+    """One file per version of the request: a moved deadline (SEQUENCE + 1) gets a new
+    template showing the new 截止日期."""
+    version = f"-v{request.sequence + 1}" if request.sequence else ""
+    return var_dir / "templates" / period_label / f"{request.code}{version}.xlsx"
 
 
 def ensure_template(session: Session, request: Request, var_dir: Path) -> Path:

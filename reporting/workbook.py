@@ -14,6 +14,7 @@ from defusedxml import ElementTree
 from openpyxl import load_workbook
 
 from reporting.excel import (
+    FILLER_ROWS,
     INFO_ROWS,
     INFO_SHEET,
     STATUSES,
@@ -24,7 +25,6 @@ from reporting.excel import (
     TEMPLATE_VERSION,
 )
 from reporting.unit_text import BadNumber, clean, figure
-from vocab.words import ProgressStatus
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
@@ -43,14 +43,28 @@ class WorkbookRejected(Exception):
 @dataclass
 class ProgressLine:
     task_id: int
-    status: str
+    status: str  # "" when the unit chose none (the submission is then a 暂存)
     text: str
+    problems: str = ""  # 存在问题
+    next_steps: str = ""  # 下步计划
 
 
 @dataclass
 class ValueLine:
     target_id: int
     value: Decimal
+    note: str = ""  # 说明 for a value the plausibility checks question (web form only)
+
+
+@dataclass
+class Details:
+    """What a submission says besides its rows: who filled it in, why values are missing, and
+    where each answer sits in the workbook (for messages naming sheet!cell)."""
+
+    filler: str = ""  # 填报人
+    phone: str = ""  # 联系电话
+    reasons: dict[int, str] = field(default_factory=dict)  # target id: 未填原因
+    cells: dict[tuple[str, int], str] = field(default_factory=dict)  # (field, id): 任务进展!H2
 
 
 @dataclass
@@ -59,6 +73,7 @@ class FilledTemplate:
     unit_id: str
     progress: list[ProgressLine] = field(default_factory=list)
     values: list[ValueLine] = field(default_factory=list)
+    details: Details = field(default_factory=Details)
 
 
 def _check_container(data: bytes) -> None:
@@ -132,8 +147,8 @@ def read_filled(data: bytes) -> FilledTemplate:
     try:
         filled = _header_of(wb)
         problems: list[str] = []
-        filled.progress = _progress(wb[TASK_SHEET], problems)
-        filled.values = _values(wb[TARGET_SHEET], problems)
+        filled.progress = _progress(wb[TASK_SHEET], problems, filled.details)
+        filled.values = _values(wb[TARGET_SHEET], problems, filled.details)
     finally:
         wb.close()
     if problems:
@@ -157,7 +172,16 @@ def _header_of(wb: Any) -> FilledTemplate:
     code, unit_id = str(info.get("参考编号") or ""), str(info.get("单位ID") or "")
     if not code:
         raise WorkbookRejected([f"{INFO_SHEET}!B7: 参考编号为空 (reference code missing)"])
-    return FilledTemplate(code=code, unit_id=unit_id)
+    filled = FilledTemplate(code=code, unit_id=unit_id)
+    first = 3 + len(INFO_ROWS)  # 填报人, 联系电话 below the locked rows
+    for row in wb[INFO_SHEET].iter_rows(min_row=first, max_row=first + 1, max_col=2):
+        if len(row) >= 2 and row[0].value in FILLER_ROWS:
+            value = _text(row[1])[:50]
+            if row[0].value == FILLER_ROWS[0]:
+                filled.details.filler = value
+            else:
+                filled.details.phone = value[:40]
+    return filled
 
 
 def _rows(sheet: Any, columns: int, problems: list[str]) -> Iterator[dict[int, Any]]:
@@ -176,30 +200,40 @@ def _rows(sheet: Any, columns: int, problems: list[str]) -> Iterator[dict[int, A
         yield {c.column: c for c in cells}
 
 
-def _progress(sheet: Any, problems: list[str]) -> list[ProgressLine]:
+def _progress(sheet: Any, problems: list[str], details: Details) -> list[ProgressLine]:
     lines = []
     for by_col in _rows(sheet, len(TASK_HEADER), problems):
         task_id = _int(by_col.get(1), TASK_SHEET, problems)
         status_cell, text_cell = by_col.get(8), by_col.get(9)
-        for cell in (status_cell, text_cell):
+        problems_cell, next_cell = by_col.get(10), by_col.get(11)
+        for cell in (status_cell, text_cell, problems_cell, next_cell):
             _no_formula(cell, TASK_SHEET, problems)
+        row = by_col[min(by_col)].row if by_col else 0
+        if task_id is not None:
+            for name, letter in (("status", "H"), ("progress", "I"), ("problems", "J")):
+                details.cells[(name, task_id)] = f"{TASK_SHEET}!{letter}{row}"
         status = _text(status_cell)
         if status and status not in STATUSES:
             assert status_cell is not None
             problems.append(
                 f"{TASK_SHEET}!{status_cell.coordinate}: 状态“{status}”无效，应为 {'、'.join(STATUSES)}"
             )
-        text = _text(text_cell)
-        if task_id is not None and (status or text):
-            lines.append(ProgressLine(task_id, status or ProgressStatus.ONGOING, text))
+        text, issues, next_steps = _text(text_cell), _text(problems_cell), _text(next_cell)
+        if task_id is not None and (status or text or issues or next_steps):
+            lines.append(ProgressLine(task_id, status, text, issues, next_steps))
     return lines
 
 
-def _values(sheet: Any, problems: list[str]) -> list[ValueLine]:
+def _values(sheet: Any, problems: list[str], details: Details) -> list[ValueLine]:
     lines = []
     for by_col in _rows(sheet, len(TARGET_HEADER), problems):
         target_id = _int(by_col.get(1), TARGET_SHEET, problems)
-        cell = by_col.get(7)
+        cell, note = by_col.get(7), by_col.get(8)
+        if target_id is not None:
+            row = by_col[min(by_col)].row
+            details.cells[("value", target_id)] = f"{TARGET_SHEET}!G{row}"
+            if note is not None and not _no_formula(note, TARGET_SHEET, problems) and _text(note):
+                details.reasons[target_id] = _text(note)[:500]
         if cell is None or cell.value in (None, "") or _no_formula(cell, TARGET_SHEET, problems):
             continue
         if isinstance(cell.value, str) or isinstance(cell.value, bool):

@@ -282,9 +282,10 @@ def test_assessment_counts_each_units_latest_submission_now_and_last_period(runt
     submit("2025Q2", D(2025, 7, 2), "q2b.xlsx", text="推进标准化试点项目建设工作")
     run_days(runtime, D(2025, 9, 24), D(2025, 9, 24))  # 2025Q3 opens
     submit(
-        "2025Q3", D(2025, 10, 9), "q3a.xlsx", status="受阻", text="完全不同的初次报送内容", value=3
+        "2025Q3", D(2025, 10, 9), "q3a.xlsx", status="受阻", text="完全不同的初次报送内容", value=13
     )
-    submit("2025Q3", D(2025, 10, 10), "q3b.xlsx", text="推进标准化试点项目建设工作", value=7)
+    # running totals only grow: Q2 reported 10, so Q3's figures are above it (plausibility)
+    submit("2025Q3", D(2025, 10, 10), "q3b.xlsx", text="推进标准化试点项目建设工作", value=17)
     with runtime.sessions() as session:
         period = session.scalar(
             select(Period).join(Request).where(Request.code.like("2025Q3-zs-amr%"))
@@ -297,7 +298,7 @@ def test_assessment_counts_each_units_latest_submission_now_and_last_period(runt
     assert rows and all(t.status == "推进中" and t.text.startswith("推进标准化") for t in rows)
     assert all("blocked" not in t.flags and "copied" in t.flags for t in rows)
     points = [t.series[-1] for t in result.targets if t.target_id in owned]
-    assert points and all(p == (period.end.isoformat(), 7.0) for p in points)
+    assert points and all(p == (period.end.isoformat(), 17.0) for p in points)
 
 
 def test_a_second_tick_for_the_same_day_does_nothing_while_the_first_runs(runtime):

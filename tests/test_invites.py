@@ -76,7 +76,7 @@ def test_extending_a_deadline_resends_the_invite_with_a_higher_sequence_and_rest
     assert str(event["UID"]) == f"{code}@duban.invalid" and event["DTSTART"].dt.date() == D(
         2025, 10, 24
     )
-    with pytest.raises(ActionError, match="not a working day"):
+    with pytest.raises(ActionError, match="不是工作日，最近的工作日是"):
         steps.change_deadline(runtime, code, at(D(2025, 10, 9)), new_due=D(2025, 10, 25))
     # The unit's reminders now follow the new date: 3 working days before 10-24 is 10-21.
     for day in (D(2025, 10, 10), D(2025, 10, 14), D(2025, 10, 21)):

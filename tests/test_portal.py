@@ -88,6 +88,11 @@ def test_a_form_submission_goes_through_the_same_intake_and_sends_a_receipt(port
     target_ids = re.findall(r'name="value_(\d+)"', page)
     form = {"csrf": csrf_of(page), f"status_{task_ids[0]}": "推进中", f"text_{task_ids[0]}": "已完成年度标准研制计划。",
             f"value_{target_ids[0]}": "12"}  # fmt: skip
+    # every task and target answered: only then is it 报送成功 (a partial one is a 暂存)
+    form |= {f"status_{t}": "推进中" for t in task_ids[1:]} | {
+        f"no_news_{t}": "1" for t in task_ids[1:]
+    }
+    form |= {f"reason_{t}": "年度数据，年底统计" for t in target_ids[1:]}
     r = client.post(url, data=form)
     assert r.status_code == 200 and "报送成功" in r.text and requests["zs-amr"].code in r.text
     with rt.sessions() as session:

@@ -81,6 +81,24 @@ def test_a_unit_answers_from_its_reminder_and_the_office_sees_it(served):
             "textarea >> nth=0", "本季度组织召开标准化与科技创新融合推进会，完成两项团体标准立项。"
         )
         phone.screenshot(path=str(SHOTS / "unit-form.png"), full_page=True)
+        phone.click("#submit")  # one task of several: kept as 暂存, the banner says what is missing
+        phone.wait_for_selector("#banner")
+        assert "已暂存，尚未计为报送" in phone.inner_text("#banner")
+        assert phone.locator("#banner").bounding_box()["y"] < 400  # at the top, seen on a phone
+        phone.screenshot(path=str(SHOTS / "unit-draft.png"), full_page=False)
+        last = phone.locator("#banner a").last  # the last missing field, at the bottom of the form
+        last.click()
+        target = phone.locator(last.get_attribute("href"))
+        box = target.bounding_box()
+        assert box is not None and 0 <= box["y"] < 844  # the link brought the field into view
+        for field in phone.locator("select[name^=status_]").all():
+            if not field.input_value():
+                field.select_option("推进中")
+        for box_ in phone.locator("input[name^=no_news_]").all()[1:]:
+            box_.check()
+        for reason in phone.locator("input[name^=reason_]").all():
+            reason.fill("年度数据，年底统计")
+        phone.fill("#filler", "李四")
         phone.click("#submit")
         phone.wait_for_selector("text=报送成功")
         phone.screenshot(path=str(SHOTS / "unit-receipt.png"), full_page=True)
@@ -98,5 +116,5 @@ def test_a_unit_answers_from_its_reminder_and_the_office_sees_it(served):
         assert (
             session.scalar(select(Request.status).where(Request.unit_id == "zs-sti")) == "submitted"
         )
-    for name in ("unit-form.png", "unit-receipt.png", "office-dashboard.png"):
+    for name in ("unit-form.png", "unit-draft.png", "unit-receipt.png", "office-dashboard.png"):
         assert (SHOTS / name).stat().st_size > 10_000

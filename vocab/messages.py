@@ -41,12 +41,23 @@ class RequestItem(TypedDict):
     link: NotRequired[str]  # the unit's personal portal link
 
 
+class LightLine(TypedDict):
+    """A task whose light turned 黄 or 红 since the unit's last digest."""
+
+    ref: str
+    title: str
+    colour: str  # vocab.words.TaskLight
+    text: str  # 由绿转黄：距完成时限还有 3 个工作日
+
+
 class DigestPayload(TypedDict):
     audience: str  # vocab.words.Audience
     salutation: str
     day: str  # ISO date
     items: list[RequestItem]
     delivered_to: NotRequired[list[str]]
+    lights: NotRequired[dict[str, str]]  # {plan slug:task id: colour} as this digest saw them
+    light_changes: NotRequired[list[LightLine]]  # tasks turned 黄/红 since the last digest
 
 
 class InvitePayload(TypedDict):

@@ -96,6 +96,13 @@ class TaskLight(StrEnum):
     DONE = "done"  # 办结: done and confirmed by the office
 
 
+class ClosureAction(StrEnum):
+    """The office's answer to a unit's 已完成 (issue 19): confirmed (办结) or returned (退回)."""
+
+    CLOSED = "closed"  # 办结
+    RETURNED = "returned"  # 退回
+
+
 class FlagSubject(StrEnum):
     REQUEST = "request"
     TARGET = "target"

@@ -14,6 +14,7 @@ from db.models.cycle import (
     Request,
     RequestEvent,
     Submission,
+    TaskClosure,
     TickRun,
 )
 from db.models.outbox import DeliveryLog, Notification
@@ -42,6 +43,7 @@ __all__ = [
     "Submission",
     "Target",
     "Task",
+    "TaskClosure",
     "TickRun",
     "Unit",
     "UnitContact",

@@ -6,13 +6,24 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, one_of
 from db.types import AwareDateTime
 from vocab.words import (
     Channel,
+    ClosureAction,
     FlagKind,
     FlagSubject,
     ProgressStatus,
@@ -77,6 +88,12 @@ class Submission(Base):
     file_path: Mapped[str | None] = mapped_column(Text)
     sha256: Mapped[str | None] = mapped_column(String(64))
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False for a 暂存: tasks or targets left unanswered; it changes no request status.
+    complete: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    filler: Mapped[str | None] = mapped_column(String(50))  # 填报人
+    phone: Mapped[str | None] = mapped_column(String(40))  # 联系电话
+    missing: Mapped[list[Any] | None] = mapped_column()  # what was left unanswered (Chinese)
+    reasons: Mapped[dict[str, Any] | None] = mapped_column()  # {target id: 未填原因}
     __table_args__ = (UniqueConstraint("request_id", "sha256"), one_of("channel", Channel))
 
 
@@ -89,6 +106,8 @@ class ProgressRow(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
     status: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str | None] = mapped_column(Text)  # 存在问题
+    next_steps: Mapped[str | None] = mapped_column(Text)  # 下步计划
     __table_args__ = (one_of("status", ProgressStatus),)
 
 
@@ -101,6 +120,7 @@ class IndicatorValue(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("target.id"))
     value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     as_of: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)  # 说明 for a value the checks questioned
 
 
 class Flag(Base):
@@ -159,3 +179,19 @@ class TickRun(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (one_of("status", TickStatus),)
+
+
+class TaskClosure(Base):
+    """The office's 办结 or 退回 of one unit's part of a task, after the unit reported it 已完成;
+    every decision kept (the latest counts)."""
+
+    __tablename__ = "task_closure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    action: Mapped[str] = mapped_column(String(12))
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    account: Mapped[str] = mapped_column(Text, default="")  # the unit's 完成情况 it answered
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was returned
+    __table_args__ = (one_of("action", ClosureAction),)

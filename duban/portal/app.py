@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,11 @@ from db.models import (
     Notification,
     ProgressRow,
     Submission,
+    Task,
     Unit,
 )
 from db.models import Request as ReportRequest
+from duban.portal import unit_form
 from duban.portal.contacts import Office, add_contact_routes
 from duban.portal.office import OfficeKit, add_office_routes
 from duban.portal.security import Sessions, forwarded_https, trusted_networks
@@ -50,9 +51,9 @@ from reporting.cycle import (
     unit_work_for_request,
 )
 from reporting.excel import STATUSES
+from reporting.extensions import link_open
 from reporting.intake import SubmissionRejected, record, submit_file
 from reporting.periods import quarter_name
-from reporting.workbook import ProgressLine, ValueLine
 from vocab.words import MessageKind
 
 HERE = Path(__file__).parent
@@ -121,7 +122,20 @@ def create_app(
     # --- units ---------------------------------------------------------------------------
 
     def claims_of(token: str) -> LinkClaims:
-        return links.read(token, now().date())
+        today = now().date()
+        try:
+            return links.read(token, today)
+        except LinkError as exc:
+            if not exc.expired:
+                raise
+            # expiry is signed into the link: after an extension, the request's own due date rules
+            claims = links.claims(token)
+            with rt.sessions() as session:
+                req = session.get(ReportRequest, claims.request_id)
+                due = req.due_on if req is not None else claims.expires
+            if link_open(claims.expires, due, links.grace_days, today):
+                return claims
+            raise
 
     def unit_context(session: Any, claims: LinkClaims) -> dict[str, Any]:
         req = session.get(ReportRequest, claims.request_id)
@@ -162,15 +176,28 @@ def create_app(
                 .order_by(Submission.received_at.desc())
             )
         )
-        return {
+        reasons = (latest.reasons or {}) if latest else {}
+        ctx = {
             "req": req, "period": period, "plan": plan, "unit": unit, "period_name": quarter_name(period.label),
             "tasks": [{"id": t.id, "ref": t.ref, "title": t.title, "role": "牵头" if role == "lead" else "配合",
                        "status": rows[t.id].status if t.id in rows else "", "text": rows[t.id].text if t.id in rows else "",
+                       "problems": (rows[t.id].problems or "") if t.id in rows else "",
+                       "next": (rows[t.id].next_steps or "") if t.id in rows else "",
                        "prev": prev_rows[t.id].text if t.id in prev_rows else ""} for t, role in work.tasks],
             "targets": [{"id": t.id, "name": t.name, "goal": goal_text(t), "measure": t.measure,
-                         "value": values.get(t.id), "prev": prev_values.get(t.id)} for t in work.targets],
-            "history": history, "statuses": STATUSES,
+                         "value": values.get(t.id), "prev": prev_values.get(t.id), "reason": reasons.get(str(t.id), ""),
+                         "note": ""} for t in work.targets],
+            "history": history, "statuses": STATUSES, "banner": "", "banner_links": [], "draft": latest is not None and not latest.complete,
+            "filler": (latest.filler or "") if latest else "", "phone": (latest.phone or "") if latest else "",
         }  # fmt: skip
+        if latest is not None and not latest.complete:
+            ctx["banner"] = "上次保存的是暂存，尚未计为报送：" + "；".join(latest.missing or [])
+        due = dict(
+            session.execute(select(Task.id, Task.due_date).where(Task.plan_id == plan.id)).all()
+        )
+        unit_form.lights(ctx["tasks"], due, dt.date(plan.end_year, 12, 31), now().date(), rt.calendar,
+                         (plan.reporting or {}).get("task_warn_workdays"))  # fmt: skip
+        return ctx
 
     @app.get("/u/{token}", response_class=HTMLResponse)
     def unit_page(request: Request, token: str) -> HTMLResponse:
@@ -205,78 +232,58 @@ def create_app(
             return refuse(request, 403, "表单已失效，请刷新页面后重新提交 (CSRF check failed)")
         with rt.sessions() as session:
             ctx = unit_context(session, claims)
-        errors: dict[str, str] = {}
-        progress, values = [], []
-        for task in ctx["tasks"]:
-            status, text = (
-                str(form.get(f"status_{task['id']}", "")),
-                str(form.get(f"text_{task['id']}", "")).strip(),
-            )
-            task["status"], task["text"] = status, text
-            if status and status not in STATUSES:
-                errors[f"status_{task['id']}"] = "请从列表中选择状态"
-            if len(text) > MAX_TEXT:
-                errors[f"text_{task['id']}"] = f"进展不超过 {MAX_TEXT} 字"
-            if text and not status:
-                errors[f"status_{task['id']}"] = "填写了进展，请同时选择状态"
-            if status or text:
-                progress.append(ProgressLine(task["id"], status or "推进中", text))
-        for target in ctx["targets"]:
-            raw = str(form.get(f"value_{target['id']}", "")).strip()
-            target["value"] = raw
-            if not raw:
-                continue
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                errors[f"value_{target['id']}"] = "请填写数字"
-                continue
-            if value < 0 or not value.is_finite():
-                errors[f"value_{target['id']}"] = "请填写不小于0的数"
-                continue
-            values.append(ValueLine(target["id"], value))
-        if not errors and not progress and not values:
+        progress, values, details, errors = unit_form.read_form(form, ctx["tasks"], ctx["targets"])
+        ctx.update(filler=details.filler, phone=details.phone, banner="", draft=False)
+
+        def again(status: int, errors: dict[str, str], banner: str = "",
+                  links: list[tuple[str, str]] | None = None) -> HTMLResponse:  # fmt: skip
+            ctx["banner"] = banner
+            ctx["banner_links"] = links if links is not None else [
+                (name, message) for name, message in errors.items() if name != "form"
+            ]  # fmt: skip
+            return page(request, "unit.html", status, token=token, csrf=sessions.csrf(token),
+                        errors=errors, feed="", **ctx)  # fmt: skip
+
+        if not errors and not progress and not values and not details.reasons:
             errors["form"] = "请至少填写一项任务进展或一个指标值"
         if errors:
-            return page(
-                request,
-                "unit.html",
-                422,
-                token=token,
-                csrf=sessions.csrf(token),
-                errors=errors,
-                feed="",
-                **ctx,
-            )
+            return again(422, errors, "提交未成功：请按标红处修改后再提交")
         at = now()
         try:
             with rt.sessions.begin() as session:
                 req = session.get(ReportRequest, claims.request_id)
                 result = record(
-                    session, req, progress, values, now=at, channel="web", submitter="portal"
-                )
-                facts = receipt_facts(session, req, at, late=result.late)
-                outbox.enqueue(
                     session,
-                    key=f"receipt:{req.code}:{result.submission_id}",
-                    recipient=req.unit_id,
-                    unit_id=req.unit_id,
-                    kind=MessageKind.RECEIPT,
-                    subject=notice_subject(MessageKind.RECEIPT, facts, rt.messages),
-                    payload={"facts": facts, "salutation": ctx["unit"].name},
+                    req,
+                    progress,
+                    values,
                     now=at,
+                    channel="web",
+                    submitter=details.filler or "portal",
+                    details=details,
                 )
+                if result.complete:
+                    facts = receipt_facts(session, req, at, late=result.late)
+                    facts["accepted"] = result.accepted
+                    outbox.enqueue(
+                        session,
+                        key=f"receipt:{req.code}:{result.submission_id}",
+                        recipient=req.unit_id,
+                        unit_id=req.unit_id,
+                        kind=MessageKind.RECEIPT,
+                        subject=notice_subject(MessageKind.RECEIPT, facts, rt.messages),
+                        payload={"facts": facts, "salutation": ctx["unit"].name},
+                        now=at,
+                    )
         except SubmissionRejected as exc:
-            return page(
-                request,
-                "unit.html",
-                422,
-                token=token,
-                csrf=sessions.csrf(token),
-                errors={"form": "；".join(exc.problems)},
-                feed="",
-                **ctx,
-            )
+            errors = exc.fields or {"form": "；".join(exc.problems)}
+            return again(422, errors, "提交未成功：" + "；".join(exc.problems))
+        if not result.complete:
+            with rt.sessions() as session:
+                ctx["history"] = unit_context(session, claims)["history"]
+            ctx["draft"] = True
+            return again(200, unit_form.field_errors(result.items), unit_form.draft_banner(result.items),
+                         unit_form.banner_links(result.items))  # fmt: skip
         return page(
             request,
             "receipt.html",
@@ -285,6 +292,8 @@ def create_app(
             received=at,
             late=result.late,
             token=token,
+            accepted=result.accepted,
+            missing=[],
         )
 
     @app.post("/u/{token}/upload", response_class=HTMLResponse)
@@ -332,11 +341,13 @@ def create_app(
         return page(
             request,
             "receipt.html",
-            title="报送成功",
+            title="报送成功" if result.complete else "已暂存，尚未完成报送",
             code=result.request_code,
             received=at,
             late=result.late,
             token=token,
+            accepted=result.accepted,
+            missing=result.missing,
         )
 
     @app.get("/u/{token}/template.xlsx")

@@ -4,7 +4,7 @@ An office sign-in opens a row in `office_session` (the SHA-256 of the cookie's r
 who, from where, until when); logout revokes it, so a copied cookie stops working.
 
 Revision ID: 0013_office_sessions
-Revises: 0011_plan_status
+Revises: 0012_submission_fields
 Create Date: 2026-12-02 06:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_office_sessions"
-down_revision = "0011_plan_status"
+down_revision = "0012_submission_fields"
 branch_labels = None
 depends_on = None
 
