@@ -93,6 +93,7 @@ def render_notice(
         "salutation": context["salutation"],
         "paragraphs": _paragraphs(words(f"{name}_body", c)),
         "link": context.get("link"),
+        "link_label": _link_label(name, c),
         "links": context.get("links") or [],
         **signature.context(day, to_units=kind not in (MessageKind.REPORT, MessageKind.ADMIN)),
     }
@@ -102,6 +103,13 @@ def render_notice(
     layout["paragraphs"] = _paragraphs(words(f"{name}_body", {**c, "markdown": True}))
     markdown = fit_markdown(env.get_template("notice.md.j2").render(layout))
     return Rendered(subject, text, html, markdown)
+
+
+def _link_label(name: str, c: Mapping[str, Any]) -> str:
+    """What the personal link is called in this notice (kinds.j2 `<name>_link`, or 在线填报)."""
+    macros = _env().get_template("kinds.j2").module
+    label = getattr(macros, f"{name}_link", None)
+    return str(label(c)).strip() if label is not None else "在线填报"
 
 
 def _paragraphs(body: str) -> list[str]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from db.models import Notification
 from flows import steps
 from notifications.dispatch import compose
+from notifications.mail import plain_text
 from reporting.cycle import ActionError
 
 from .conftest import at
@@ -43,7 +44,8 @@ def test_an_extension_reopens_the_old_link_and_the_template_shows_the_new_date(p
     assert invite.payload["item"]["due_on"] == "2025-11-28"
     with rt.sessions() as session:
         sent = compose(session, session.get(Notification, invite.id), rt.messages, clock["now"])
-    assert "在线填报或下载新的报送模板：http://testserver/u/" in sent.markdown
+    assert "在线填报或下载新的报送模板：http://testserver/u/" in plain_text(sent.email)
+    assert "[在线填报或下载新的报送模板](http://testserver/u/" in sent.markdown
     # the new link works, and so does the old one, until the new date's grace runs out
     clock["now"] = at(D(2026, 1, 5), 10)
     assert client.get(url).status_code == 410
