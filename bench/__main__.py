@@ -31,13 +31,13 @@ from db.batching import batched
 from db.models import Base, Period, Plan, Request
 from db.models.base import core_table
 from db.statistics import refresh_statistics
-from flows import steps
+from flows import report_steps, steps
 from flows.runtime import Runtime
 from notifications.channels import FileOutbox
 from notifications.dispatch import MessageConfig
 from reporting.assess import TABLES as ASSESSED
 from reporting.assess import assess_periods, store_many
-from reporting.cycle import ensure_periods
+from reporting.opening import ensure_periods
 from reporting.report_pool import ReportWriter
 from reporting.workdays import WorkCalendar
 from tasks_catalog.loader import load_catalog
@@ -286,13 +286,13 @@ def run(tier: str, db: str, assessment: bool = True) -> list[dict[str, Any]]:
             return len(ids)
 
         def assess_all() -> int:
-            steps.ReportWriter = Recorded  # type: ignore[misc]
+            report_steps.ReportWriter = Recorded  # type: ignore[misc]
             try:
                 written = steps.assess_and_report(
                     rt, day, dt.datetime.combine(day, dt.time(9), SH), []
                 )
             finally:
-                steps.ReportWriter = ReportWriter  # type: ignore[misc]
+                report_steps.ReportWriter = ReportWriter  # type: ignore[misc]
             return len(written) // 2
 
         # Baseline: one period at a time (each run replaces the day's assessments, as a rerun
@@ -305,7 +305,7 @@ def run(tier: str, db: str, assessment: bool = True) -> list[dict[str, Any]]:
             note=f"{n} periods, {steps.ASSESS_BATCH} a batch, history read once per batch; baseline: one period at a time")  # fmt: skip
         seconds, peak, n = measure(assess_all)
         add("assessment and report, one period", seconds, peak,
-            note=f"{n} plans' 2025Q3 ({answered} of {requests} requests answered) with {HISTORY} quarters of history; writing the reports (.xlsx, .html) took {writers[0].writing:.1f} s in {steps.writer_processes(n)} writer process(es) beside the assessment, which then waited {writers[0].waited:.1f} s for them")  # fmt: skip
+            note=f"{n} plans' 2025Q3 ({answered} of {requests} requests answered) with {HISTORY} quarters of history; writing the reports (.xlsx, .html) took {writers[0].writing:.1f} s in {report_steps.writer_processes(n)} writer process(es) beside the assessment, which then waited {writers[0].waited:.1f} s for them")  # fmt: skip
         engine.dispose()
     return rows
 

@@ -22,14 +22,10 @@ from db.models import Assignment, LadderStep, Plan, Request, RequestEvent, Targe
 from flows.runtime import Runtime
 from notifications import outbox
 from reporting import reminders
-from reporting.cycle import (
-    OPEN_GRACE,
-    UnitWork,
-    ensure_periods,
-    request_code,
-    template_for,
-    template_path,
-)
+from reporting.opening import OPEN_GRACE, ensure_periods
+from reporting.requests import request_code
+from reporting.templates import template_for, template_path
+from reporting.work import UnitWork
 from tasks_catalog import schema
 from tasks_catalog.directory import Directory
 from tasks_catalog.loader import (

@@ -32,7 +32,7 @@ from flows import steps
 from flows.runtime import Runtime
 from notifications.channels import FileOutbox
 from notifications.dispatch import MessageConfig
-from reporting.cycle import ensure_template
+from reporting.templates import ensure_template
 from reporting.workdays import WorkCalendar
 from tasks_catalog.loader import load_catalog
 

@@ -26,12 +26,13 @@ from flows import steps, tick
 from flows.runtime import Runtime
 from reporting import schedule
 from reporting.answers import jump_factor_of, previous_values
-from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
 from reporting.plausibility import countable, full_share
 from reporting.progress import TargetSpec, expected_value
+from reporting.templates import ensure_template
 from reporting.value_asked import running_total
 from tasks_catalog import schema
+from vocab import zh
 from vocab.words import Cadence, RequestStatus
 
 if TYPE_CHECKING:  # Prefect is imported only when the demo runs days through it
@@ -116,7 +117,7 @@ def fill(
             status = dept.rng.choices(
                 ("推进中", "已完成", "受阻"), (8, 2, 1 if dept.profile == "behind" else 0.2)
             )[0]
-            text = f"{period.label}：围绕“{title}”，{dept.rng.choice(PHRASES)}；{dept.rng.choice(PHRASES)}。（模拟单位填报）"
+            text = f"{zh.period_name(period.label)}：围绕“{title}”，{dept.rng.choice(PHRASES)}；{dept.rng.choice(PHRASES)}。（模拟单位填报）"
         tasks.cell(
             row=row, column=8, value="进行中" if mistake and row == 2 else status
         )  # not a listed status
@@ -261,7 +262,7 @@ def demo_plans(plans: list[schema.Plan], year: int) -> list[schema.Plan]:
 
 
 def _assigned_units(session) -> set[str]:
-    from reporting.cycle import work_by_unit
+    from reporting.work import work_by_unit
 
     units: set[str] = set()
     for plan in session.scalars(select(Plan)):

@@ -58,7 +58,8 @@ def deadline_event(
     if not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"明日截止：{summary}")
+        # said on the working day before, which is not always "tomorrow" (a Friday, 调休)
+        alarm.add("description", f"{due_on.month}月{due_on.day}日截止：{summary}")
         # The working day before, 09:00 Shanghai: an absolute trigger, since 调休 makes
         # "one day before" wrong around holidays.
         alarm.add(

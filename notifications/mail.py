@@ -144,8 +144,9 @@ def build_email(
         del body["MIME-Version"]
         msg.attach(body)
         for a in attachments:
-            maintype, subtype = a.mimetype.split("/", 1)
-            part = MIMEBase(maintype, subtype)
+            kind, *params = (p.strip() for p in a.mimetype.split(";"))
+            maintype, subtype = kind.split("/", 1)
+            part = MIMEBase(maintype, subtype, **dict(p.split("=", 1) for p in params if "=" in p))
             part.set_payload(a.data)
             encoders.encode_base64(part)
             name = a.filename if a.filename.isascii() else ("utf-8", "", a.filename)

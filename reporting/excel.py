@@ -95,7 +95,7 @@ def _info_sheet(info: Any, data: TemplateData) -> None:
     values = (
         data.unit_name,
         data.unit_id,
-        data.period_label,
+        data.period_name,  # what the unit reads; the reference code identifies the period
         f"{data.due_on:%Y-%m-%d}（{zh.weekday(data.due_on)}）",
         data.code,
         TEMPLATE_VERSION,

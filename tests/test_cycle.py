@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from db.models import Flag, LadderStep, Notification, Request, TickRun
 from flows import steps, tick
 from notifications.dispatch import ICS_NAME
-from reporting.cycle import ensure_template
+from reporting.templates import ensure_template
 
 from .conftest import at, fill_template
 

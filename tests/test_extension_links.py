@@ -14,7 +14,7 @@ from db.models import Notification
 from flows import steps
 from notifications.dispatch import compose
 from notifications.mail import plain_text
-from reporting.cycle import ActionError
+from reporting.requests import ActionError
 
 from .conftest import at
 from .test_portal import link, portal  # noqa: F401  (the fixture)

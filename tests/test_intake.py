@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from db.models import IndicatorValue, Request, Submission
 from flows import steps
-from reporting.cycle import ensure_template
 from reporting.intake import SubmissionRejected, submit_file
+from reporting.templates import ensure_template
 
 from .conftest import at, fill_template
 

@@ -20,7 +20,7 @@ from flows import steps, tick
 from flows.runtime import Runtime
 from notifications.dispatch import ICS_NAME
 from notifications.invites import calendar_of, deadline_event
-from reporting.cycle import ActionError
+from reporting.requests import ActionError
 
 from .conftest import at
 from .servers import free_port

@@ -159,7 +159,7 @@ def test_the_synced_columns_are_the_ones_the_values_name():
 def test_opening_finds_the_same_units_as_the_work_it_sends(sessions):
     """`units_with_work` (column queries, used when opening) agrees with `work_by_unit` (the
     objects a request's template and reminders list) on every seed plan, collectives included."""
-    from reporting.cycle import units_with_work, work_by_unit
+    from reporting.work import units_with_work, work_by_unit
 
     plans, _ = check_catalog()
     load(sessions, plans)
@@ -172,7 +172,7 @@ def test_work_by_unit_from_columns_matches_the_object_version(sessions):
     """`work_by_unit` (column queries) gives every unit the same tasks, roles, order and targets
     as the ORM version it replaced (`bench.baselines.work_by_unit_orm`), collectives included."""
     from bench.baselines import work_by_unit_orm
-    from reporting.cycle import goal_text, work_by_unit
+    from reporting.work import goal_text, work_by_unit
 
     plans, _ = check_catalog()
     load(sessions, plans)
@@ -194,7 +194,7 @@ def test_work_by_unit_from_columns_matches_the_object_version(sessions):
 def test_work_of_several_plans_read_at_once_is_each_plans_work(sessions):
     """`work_by_plans` (the assessment reads a batch of plans at once) gives each plan the
     work `work_by_unit` gives it alone, collectives included."""
-    from reporting.cycle import work_by_plans, work_by_unit
+    from reporting.work import work_by_plans, work_by_unit
 
     plans, _ = check_catalog()
     load(sessions, plans)
@@ -210,7 +210,7 @@ def test_one_units_work_read_alone_is_its_share_of_the_plans_work(sessions):
     """`unit_work` (a template or a form reads one unit's work, not its whole plan's) equals
     that unit's entry of `work_by_unit`, for every unit of every seed plan, collectives
     included (a member of 各县（区）政府 gets the collective's tasks)."""
-    from reporting.cycle import UnitWork, unit_work, work_by_unit
+    from reporting.work import UnitWork, unit_work, work_by_unit
 
     plans, _ = check_catalog()
     load(sessions, plans)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from db.models import IndicatorValue, ProgressRow, Request
 from flows import steps, tick
-from reporting.cycle import ensure_template
 from reporting.intake import SubmissionRejected, record
+from reporting.templates import ensure_template
 from reporting.unit_text import BadNumber, clean, figure
 from reporting.workbook import ProgressLine, ValueLine, WorkbookRejected, read_filled
 

@@ -15,7 +15,7 @@ from duban.portal.security import add_user
 from flows import tick
 from flows.runtime import Runtime
 from notifications.links import Links
-from reporting.cycle import ensure_template
+from reporting.templates import ensure_template
 
 from .conftest import at, fill_template
 
