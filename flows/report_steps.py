@@ -178,12 +178,15 @@ def report_mail(rt: Runtime, plan: Plan, label: str, result: PeriodAssessment) -
 
 
 def calendar_notes(rt: Runtime, as_of: dt.date, missed: list[dt.date]) -> list[str]:
+    """What a report must say about the calendar it was computed with: the years up to its day
+    whose holidays were not published (a later year guessed for a far deadline is not its
+    business), and the working days the system did not run."""
     notes = []
-    if not rt.calendar.covered(as_of.year) or rt.calendar.fallback_years:
-        years = sorted(
-            rt.calendar.fallback_years
-            | ({as_of.year} if not rt.calendar.covered(as_of.year) else set())
-        )
+    guessed = set(rt.calendar.fallback_years)
+    if not rt.calendar.covered(as_of.year):
+        guessed.add(as_of.year)
+    years = sorted(y for y in guessed if y <= as_of.year)
+    if years:
         notes.append(words("holiday_note", {"years": [str(y) for y in years]}))
     if missed:
         notes.append(words("missed_note", {"days": [zh.date(d) for d in missed]}))

@@ -98,7 +98,7 @@ def test_calendar_and_report_notes_come_from_the_templates_too() -> None:
         words("calendar_summary", ITEM)
         == "标准强市建设：报送2025年第三季度工作进展（ZS-2025Q3-U01）"
     )
-    assert words("missed_note", {"days": ["2025年10月10日"]}).endswith("2025年10月10日")
+    assert words("missed_note", {"days": ["2025年10月10日"]}).endswith("2025年10月10日。")
 
 
 def test_a_value_shared_by_two_vocabularies_has_each_ones_word() -> None:
