@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models import Notification, Task
 from flows import tick
-from notifications.render import render_digest
+from notifications.render import Signature, render
 from reporting.task_board import task_states
 
 from .conftest import at
@@ -44,9 +44,9 @@ def test_a_task_turning_yellow_is_named_in_the_units_next_digest_only(runtime):
     assert sent[-1][0].startswith("digest:2025-10-10") and later["lights"][key] == "yellow"
     named = [c for c in later["light_changes"] if c["ref"] == ref]
     assert named and named[0]["text"].startswith("由绿转黄：距完成时限还有 ")
-    text = render_digest(programme="标准强市建设", office_name="领导小组办公室", how_to_submit="回复本邮件",
-                         kind="reminder", audience="liaison", salutation="市市场监管局", items=later["items"],
-                         day=D(2025, 10, 10), light_changes=later["light_changes"]).text  # fmt: skip
+    context = {"programme": "标准强市建设", "how_to_submit": "交至领导小组办公室", "audience": "liaison",
+               "salutation": "市市场监管局", "items": later["items"], "light_changes": later["light_changes"]}  # fmt: skip
+    text = render("reminder", context, Signature("领导小组办公室"), D(2025, 10, 10)).text
     assert "以下任务进度预警" in text and f"{ref} {first.title}：由绿转黄" in text
     # the next digest does not name it again while it stays 黄
     tick.run_tick(runtime, D(2025, 10, 13), at(D(2025, 10, 13)))

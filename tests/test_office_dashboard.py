@@ -19,6 +19,7 @@ from reporting.names import report_paths
 
 from .conftest import at
 from .test_portal import csrf_of, link, office_login, portal  # noqa: F401  (the fixture)
+from .test_unit_form import full_form
 
 D = dt.date
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
@@ -62,11 +63,20 @@ def all_flags(client, query: str) -> list[list[str]]:
 
 
 def submit_form(
-    client, url: str, text: str = "已完成年度标准研制计划。", status: str = "推进中"
+    client,
+    url: str,
+    text: str = "已完成年度标准研制计划。",
+    status: str = "推进中",
+    every: bool = False,
 ) -> None:
+    """Answer every task and target (a partial answer is only a 暂存); the first task's status
+    and text as given."""
     page = client.get(url).text
+    form = full_form(page)
     task = re.findall(r'name="status_(\d+)"', page)[0]
-    form = {"csrf": csrf_of(page), f"status_{task}": status, f"text_{task}": text}
+    form |= {f"status_{task}": status, f"text_{task}": text}
+    if every:  # every task with this status
+        form |= {key: status for key in form if key.startswith("status_")}
     assert "报送成功" in client.post(url, data=form).text
 
 
@@ -107,8 +117,8 @@ def test_submitted_extended_and_waived_units_never_contradict_the_flags(portal):
 def test_every_flag_is_shown_paged_and_filtered(portal):  # noqa: F811
     rt, client, requests, clock = portal
     office_login(rt, client)
-    for unit in sorted(requests)[:8]:  # one task answered each: the others lack progress
-        submit_form(client, link(rt, requests[unit]))
+    for unit in sorted(requests)[:8]:  # every task 受阻: a flag per task and unit
+        submit_form(client, link(rt, requests[unit]), status="受阻", every=True)
     clock["now"] = at(D(2025, 10, 20), 10)
     office_login(rt, client)  # the office session lasts 8 hours of the portal's clock
     page = client.get(f"/office?period={q3_id(rt)}").text
