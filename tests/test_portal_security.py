@@ -34,6 +34,9 @@ def submit_poison_by_form(client, url) -> None:
     form = {"csrf": csrf_of(page)}
     for task_id in re.findall(r'name="status_(\d+)"', page):
         form[f"status_{task_id}"], form[f"text_{task_id}"] = "推进中", POISON
+    for target_id in re.findall(r'name="value_(\d+)"', page):  # a whole answer, not a 暂存
+        form[f"value_{target_id}"] = "12"
+    form |= {"problems": POISON, "next_steps": POISON, "filler": POISON}
     r = client.post(url, data=form)
     assert r.status_code == 200 and "报送成功" in r.text
 
