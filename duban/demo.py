@@ -26,10 +26,10 @@ from flows import steps, tick
 from flows.runtime import Runtime
 from reporting import schedule
 from reporting.answers import jump_factor_of, previous_values
-from reporting.cycle import ensure_template
 from reporting.excel import TARGET_SHEET, TASK_SHEET
 from reporting.plausibility import countable, full_share
 from reporting.progress import TargetSpec, expected_value
+from reporting.templates import ensure_template
 from reporting.value_asked import running_total
 from tasks_catalog import schema
 from vocab.words import Cadence, RequestStatus
@@ -261,7 +261,7 @@ def demo_plans(plans: list[schema.Plan], year: int) -> list[schema.Plan]:
 
 
 def _assigned_units(session) -> set[str]:
-    from reporting.cycle import work_by_unit
+    from reporting.work import work_by_unit
 
     units: set[str] = set()
     for plan in session.scalars(select(Plan)):

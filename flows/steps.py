@@ -25,12 +25,12 @@ from notifications.render import words
 from reporting import reminders, schedule
 from reporting.actions import ReportSetup, download_name, notice_of
 from reporting.assess import TABLES, assess_periods, store_many
-from reporting.cycle import open_periods, reporting_of
 from reporting.figures import PeriodAssessment
 from reporting.intake import ingest_inbox
 from reporting.light_digest import last_lights, unit_lights
 from reporting.names import report_paths
 from reporting.notice_data import NoticeData
+from reporting.opening import open_periods, reporting_of
 from reporting.report_pool import ReportWriter, writer_processes
 from vocab import zh
 from vocab.words import MessageKind
@@ -182,8 +182,8 @@ def change_deadline(
     rt: Runtime, code: str, now: dt.datetime, new_due: dt.date | None = None, waive: bool = False
 ) -> str:
     """Extend or waive a request and send the unit its updated (or cancelled) invite."""
-    from reporting.cycle import extend, find_request
-    from reporting.cycle import waive as waive_request
+    from reporting.requests import extend, find_request
+    from reporting.requests import waive as waive_request
 
     with rt.sessions.begin() as session:
         request = find_request(session, code)
@@ -371,7 +371,7 @@ def may_send(rt: Runtime) -> Callable[[dt.datetime], bool]:
 def template_of(rt: Runtime) -> Any:
     """The Excel template of a request, written on first use (attachments are built at dispatch)."""
     from db.models import Request as ReportRequest
-    from reporting.cycle import ensure_template
+    from reporting.templates import ensure_template
 
     def path(item: dict[str, Any]) -> Path | None:
         with rt.sessions() as session:
