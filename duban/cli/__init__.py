@@ -12,10 +12,32 @@ import typer
 
 from duban.cli import catalog_edit, cycle, demo, office, reports, run, score, tasks, workspace
 from duban.cli.catalog import catalog_app
+from duban.cli.common import Format, err, out
+
+# The names command modules written against the single duban/cli.py imported from it, kept
+# while other branches still use them; new code imports duban.cli.common.
+from duban.cli.common import dump_json as _dump_json
+from duban.cli.common import fail as _fail
+from duban.cli.common import now as _now
+from duban.cli.common import parse_day as _parse_day
+from duban.cli.common import run_at as _at
+from duban.cli.common import runtime as _runtime
 from duban.cli.contacts import contacts_app
 from duban.cli.units import units_app
 
-__all__ = ["app", "main"]
+__all__ = [
+    "Format",
+    "_at",
+    "_dump_json",
+    "_fail",
+    "_now",
+    "_parse_day",
+    "_runtime",
+    "app",
+    "err",
+    "main",
+    "out",
+]
 
 app = typer.Typer(
     help="督办 Duban: policy tasks, quarterly reporting and reminders.", no_args_is_help=True
