@@ -277,10 +277,3 @@ def count_due(session: Session, now: dt.datetime, exclude_kinds: tuple[str, ...]
     if exclude_kinds:
         query = query.where(Notification.kind.not_in(exclude_kinds))
     return session.scalar(query) or 0
-
-
-def listing(session: Session, status: str | None = None, limit: int = 200) -> list[Notification]:
-    query = select(Notification).order_by(Notification.id.desc()).limit(limit)
-    if status:
-        query = query.where(Notification.status == status)
-    return list(session.scalars(query))

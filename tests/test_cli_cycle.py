@@ -4,6 +4,7 @@ submit, report and office add-user, with their Chinese answers and exit codes.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from duban.cli import app
+from reporting.workdays import WorkCalendar
 
 from .conftest import fill_template
 
@@ -46,11 +48,17 @@ def test_tick_then_requests_extend_waive_and_dispatch(run, tmp_path):
     table = run("requests", "list", "--period", "2025Q3")
     assert "2025年第三季度" in table.output and "待报" in table.output
     code = sti[0]["code"]
-    weekend = run("requests", "extend", code, "--due", "2025-10-25")  # a Saturday
-    assert weekend.exit_code == 1
-    moved = run("requests", "extend", code, "--due", "2025-10-24")
+    # The new date must be a working day after today (the command reads the clock).
+    cal, today = WorkCalendar(), dt.date.today()
+    saturday = today + dt.timedelta(days=7 + (5 - today.weekday()) % 7)
+    weekend = run("requests", "extend", code, "--due", saturday.isoformat())
+    assert weekend.exit_code == 1 and "不是工作日" in weekend.output
+    due = cal.next_workday(saturday).isoformat()
+    moved = run("requests", "extend", code, "--due", due)
     assert moved.exit_code == 0, moved.output
-    assert [r["due_on"] for r in requests_of(run, "zs-sti") if r["code"] == code] == ["2025-10-24"]
+    assert [r["due_on"] for r in requests_of(run, "zs-sti") if r["code"] == code] == [due]
+    typo = run("requests", "extend", code, "--due", "2025-13-01")
+    assert typo.exit_code == 2 and "--due" in typo.output
     unknown = run("requests", "waive", "NO-SUCH-CODE")
     assert unknown.exit_code == 1
 

@@ -115,7 +115,7 @@ def test_the_office_closes_and_returns_from_the_command_line(tmp_path, monkeypat
     assert result.exit_code == 0 and "已暂存" in result.stdout and "任务进展!H3" in result.stdout
     full = tmp_path / "full.xlsx"
     full.write_bytes(fill_template(blank, status="已完成"))
-    assert "recorded for 2025Q3-zs-amr" in run("submit", str(full)).stdout
+    assert "已记录为 2025Q3-zs-amr" in run("submit", str(full)).stdout
     rows = json.loads(run("tasks", "--unit", "zs-amr", "--format", "json").stdout)
     reported = next(r for r in rows if r["status"] == "已完成")  # the template's plan
     ref, plan = reported["ref"], reported["plan"]

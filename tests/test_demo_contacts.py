@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from duban.bootstrap import build_runtime
-from duban.commands_contacts import demo_contacts
+from duban.cli.demo import demo_contacts
 from duban.demo import demo_plans, run_demo
 from duban.settings import Settings
 from notifications.contact_channels import ContactChannel

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from duban.cli.common import err, fail, now, out
 from duban.settings import Settings
 
 contacts_app = typer.Typer(
@@ -20,18 +18,8 @@ contacts_app = typer.Typer(
 )
 
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(SHANGHAI)  # the entry point reads the clock; nothing below does
-
-
 def _fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
+    fail(message, code, label="error: ")
 
 
 @contacts_app.command("import")
@@ -56,7 +44,7 @@ def contacts_import(
                 session,
                 file.read_bytes(),
                 file.name,
-                _now(),
+                now(),
                 f"cli:{getpass.getuser()}",
                 jurisdiction,
             )
@@ -111,24 +99,7 @@ def contacts_office(
 
     try:
         with sessions.begin() as session:
-            set_office_contact(session, name, phone, _now())
+            set_office_contact(session, name, phone, now())
     except BadValue as exc:
         _fail(str(exc), 1)
     out.print(f"办公室联系人已设置：{name.strip()}，{phone.strip()}", highlight=False)
-
-
-def demo_contacts(settings: Settings, file: Path, now: dt.datetime) -> str:
-    """Import `file` into the demo's database (the demo's plans are Zhoushan's); return what
-    the demo's messages will reach. ContactsError when the file cannot be applied."""
-    from duban.bootstrap import make_channel, open_database
-    from notifications.channels import FileOutbox
-    from tasks_catalog.contacts_sheet import import_contacts
-
-    sessions = open_database(settings)
-    with sessions.begin() as session:
-        done = import_contacts(session, file.read_bytes(), file.name, now, "demo", "zhoushan")
-    kept = done.added + done.changed + done.unchanged
-    if isinstance(make_channel(settings, sessions), FileOutbox):
-        return (f"通讯录 {file.name}：{kept} 个单位；未设置 DUBAN_SMTP_URL、钉钉应用或群机器人，"
-                "消息仍写入 outbox 文件夹")  # fmt: skip
-    return f"通讯录 {file.name}：{kept} 个单位的消息按通讯录发送（邮件、钉钉）"

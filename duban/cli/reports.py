@@ -1,25 +1,21 @@
-"""`duban status`: a period as the dashboard shows it. `duban assess-year`: the yearly 考核 of a plan's units, written as the 考核 table (.xlsx) and
-its 通报 (.docx) under var/reports/, and shown as a table or JSON with the figures behind
-each score."""
+"""`duban status`: a period as the dashboard shows it. `duban assess-year`: the yearly 考核 of a
+plan's units, written as the 考核 table (.xlsx) and its 通报 (.docx) under var/reports/, and
+shown as a table or JSON with the figures behind each score."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from duban.cli.common import dump_json, err, fail, out, parse_day, runtime
+
 if TYPE_CHECKING:
+    from reporting.queries import PeriodView
     from reporting.yearly import YearResult
     from tasks_catalog.schema import Assessment
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 class YearFormat(StrEnum):
@@ -35,7 +31,7 @@ def _weights(slug: str) -> Assessment | None:
     return next((p.assessment for p in plans if p.slug == slug), None)
 
 
-def _as_json(result: YearResult) -> dict[str, object]:
+def _year_json(result: YearResult) -> dict[str, object]:
     from reporting.yearly import explain
 
     return {
@@ -52,7 +48,7 @@ def _as_json(result: YearResult) -> dict[str, object]:
     }  # fmt: skip
 
 
-def _table(result: YearResult) -> Table:
+def _year_table(result: YearResult) -> Table:
     from reporting.yearly import explain
     from vocab import zh
 
@@ -80,23 +76,15 @@ def assess_year(
     """Score every unit of a plan for a year (按时报送率, 报送完整率, 办结率, 指标达标率, deductions
     for 与上期雷同; weights from the plan's catalog `assessment:`) and write the 考核 table
     (.xlsx) and its 通报 (.docx) under var/reports/."""
-    from sqlalchemy import select
-
-    from db.models import Plan
-    from duban.cli import _fail, _now, _runtime
     from flows.steps import report_setup
     from reporting.actions import NoYear, write_year, year_result
+    from reporting.office_lists import plan_slugs
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else _now().date()
-    except ValueError:
-        _fail(f"--as-of {as_of!r} is not a date; write YYYY-MM-DD")
-        return
-    rt = _runtime()
+    day = parse_day(as_of)
+    rt = runtime()
+    results, problems = [], []
     with rt.sessions() as session:
-        slugs = [plan] if plan else list(session.scalars(select(Plan.slug).order_by(Plan.slug)))
-        results, problems = [], []
-        for slug in slugs:
+        for slug in [plan] if plan else plan_slugs(session):
             try:
                 results.append(year_result(session, slug, year, day, _weights(slug)))
             except NoYear as exc:
@@ -104,14 +92,14 @@ def assess_year(
     for problem in problems:
         err.print(problem, markup=False, highlight=False)
     if not results:
-        _fail(f"{year}年没有可考核的方案", 1)
+        fail(f"{year}年没有可考核的方案", 1)
     setup = report_setup(rt, day)
     written = [(r, write_year(r, setup, day)) for r in results]
     if format == YearFormat.json:
-        sys.stdout.write(json.dumps([_as_json(r) for r in results], ensure_ascii=False, indent=2) + "\n")  # fmt: skip
+        dump_json([_year_json(r) for r in results])
     for result, paths in written:
         if format == YearFormat.table:
-            out.print(_table(result))
+            out.print(_year_table(result))
         for path in paths:  # stdout stays JSON alone with --format json
             (err if format == YearFormat.json else out).print(
                 str(path), markup=False, highlight=False
@@ -137,33 +125,24 @@ def status(
     """A period as the office's dashboard shows it, from the current data: each unit's status
     (按时报送, 逾期报送, 逾期未报, 待报送, 免报) and every flag, in Chinese (`reporting.queries`,
     the portal's read side)."""
-    from sqlalchemy import select
-
-    from db.models import Period, Plan
-    from duban.cli import _fail, _now, _runtime
     from reporting import queries
+    from reporting.office_lists import period_ids
 
     if state and state not in queries.SHOWN:
-        _fail(f"--status {state!r}: choose one of {', '.join(queries.SHOWN)}")
-    day = dt.date.fromisoformat(as_of) if as_of else _now().date()
-    rt = _runtime()
+        fail(f"--status {state!r}: choose one of {', '.join(queries.SHOWN)}")
+    day = parse_day(as_of)
+    rt = runtime()
     views = []
     with rt.sessions() as session:
-        query = select(Period.id).join(Plan).where(Period.label == period).order_by(Plan.slug)
-        ids = list(session.scalars(query.where(Plan.slug == plan) if plan else query))
-        for period_id in ids:
+        for period_id in period_ids(session, period, plan):
             view = queries.period_view(session, period_id, day, status=state, unit=unit,
                                        per_page=1_000_000)  # fmt: skip
             if view is not None:
                 views.append(view)
     if not views:
-        _fail(f"no period {period}" + (f" in plan {plan}" if plan else ""), 1)
+        fail(f"no period {period}" + (f" in plan {plan}" if plan else ""), 1)
     if format == YearFormat.json:
-        data = [{"plan": v.choice.plan_slug, "period": v.choice.label, "units": [
-            {"unit_id": u.unit_id, "unit": u.name, "status": u.status_text, "code": u.code,
-             "due_on": u.due_on.isoformat(), "received_at": u.received_at} for u in v.units],
-            "flags": [vars(f) for f in v.flags]} for v in views]  # fmt: skip
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        dump_json([_view_json(v) for v in views])
         return
     for v in views:
         table = Table(title=f"《{v.choice.plan_title}》{v.choice.name}（截止 {v.due_on}）")
@@ -174,6 +153,13 @@ def status(
         out.print(table)
         out.print(f"本期评估提示共 {v.flag_total} 条：" + "，".join(f"{k} {n}" for k, n in v.flag_kinds.items()),
                   highlight=False)  # fmt: skip
+
+
+def _view_json(v: PeriodView) -> dict[str, Any]:
+    return {"plan": v.choice.plan_slug, "period": v.choice.label, "units": [
+        {"unit_id": u.unit_id, "unit": u.name, "status": u.status_text, "code": u.code,
+         "due_on": u.due_on.isoformat(), "received_at": u.received_at} for u in v.units],
+        "flags": [vars(f) for f in v.flags]}  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

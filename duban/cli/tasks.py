@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from duban.cli.common import dump_json, fail, now, out, parse_day, runtime
+
 LIGHT_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", "done": "dim"}
 
 
@@ -41,20 +43,19 @@ def tasks(
     """List tasks with unit, 完成时限, reported status, light (绿/黄/红/办结) and its reason."""
     if ctx.invoked_subcommand is not None:
         return
-    from duban import cli
     from reporting.task_board import task_states
 
-    day = cli._parse_day(as_of)
-    rt = cli._runtime()
+    day = parse_day(as_of)
+    rt = runtime()
     with rt.sessions() as session:
         states = task_states(session, rt.calendar, day, plan, unit)
     if not states and (plan or unit):
-        cli._fail(
+        fail(
             f"没有找到任务：--plan {plan or '（全部）'} --unit {unit or '（全部）'} (no such plan or unit, or no tasks)",
             1,
         )
     if format == TaskFormat.json:
-        cli._dump_json([s.as_dict() for s in states])
+        dump_json([s.as_dict() for s in states])
         return
     table = Table(title=f"任务 tasks — {day}")
     for col in ("计划", "编号", "任务", "单位", "角色", "完成时限", "状态", "灯", "原因"):
@@ -63,7 +64,7 @@ def tasks(
         style = LIGHT_STYLE.get(s.light, "")
         table.add_row(s.plan, s.ref, s.title[:30], s.unit, s.role, s.due_on, s.status or "—",
                       f"[{style}]{s.light_word}[/{style}]", s.reason)  # fmt: skip
-    cli.out.print(table)
+    out.print(table)
 
 
 Ref = Annotated[str, typer.Argument(help="The task's 编号 in its plan, e.g. 二(一)1")]
@@ -91,26 +92,24 @@ def return_(
 
 
 def _decide(ref: str, plan: str, unit: str, action: str, by: str, reason: str) -> None:
-    from duban import cli
     from notifications import outbox
     from reporting.closure import ClosureRefused, claim_of, decide, notice_text, word
     from vocab.words import ClosureAction
 
-    rt = cli._runtime()
-    now = cli._now()
+    rt = runtime()
+    at = now()
     try:
         with rt.sessions.begin() as session:
             made = decide(
-                session, plan, ref, unit, ClosureAction(action), actor=by, now=now, reason=reason
+                session, plan, ref, unit, ClosureAction(action), actor=by, now=at, reason=reason
             )
             claim = claim_of(session, plan, ref, unit)
             outbox.enqueue(session, key=f"closure:{made.id}", recipient=unit, unit_id=unit, kind="receipt",
                            subject=f"【{rt.messages.programme}】任务{word(action)}通知：{ref}",
-                           payload={"text": notice_text(claim.task, made), "salutation": claim.unit.name}, now=now)  # fmt: skip
+                           payload={"text": notice_text(claim.task, made), "salutation": claim.unit.name}, now=at)  # fmt: skip
     except ClosureRefused as exc:
-        cli._fail(str(exc), 1)
-        return
-    cli.out.print(
+        fail(str(exc), 1)
+    out.print(
         f"{plan} {ref}（{unit}）：已{word(action)}，已通知该单位", markup=False, highlight=False
     )
 
