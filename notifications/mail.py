@@ -146,7 +146,9 @@ def build_email(
         for a in attachments:
             kind, *params = (p.strip() for p in a.mimetype.split(";"))
             maintype, subtype = kind.split("/", 1)
-            part = MIMEBase(maintype, subtype, **dict(p.split("=", 1) for p in params if "=" in p))
+            part = MIMEBase(maintype, subtype)
+            for key, _, value in (p.partition("=") for p in params):
+                part.set_param(key, value)
             part.set_payload(a.data)
             encoders.encode_base64(part)
             name = a.filename if a.filename.isascii() else ("utf-8", "", a.filename)
