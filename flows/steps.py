@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import Unit
+from flows.receipts import notify_inbox
 from flows.report_steps import (
     ASSESS_BATCH,
     assess_and_report,
@@ -51,6 +52,7 @@ def ingest(rt: Runtime, now: dt.datetime) -> Counter[str]:
     outcomes = ingest_inbox(rt.sessions, rt.inbox, rt.var_dir, now)
     for o in outcomes:
         log.info("inbox %s: %s %s", o.file, o.status, o.detail)
+    notify_inbox(rt, outcomes, now)
     return Counter(o.status for o in outcomes)
 
 

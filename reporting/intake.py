@@ -255,6 +255,9 @@ class InboxOutcome:
     file: str
     status: str  # accepted | partial (暂存) | duplicate | rejected
     detail: str
+    result: IntakeResult | None = None  # what was recorded (None: rejected)
+    unit_id: str | None = None  # whose file, when its folder says (inbox/<unit id>/)
+    problems: list[str] = field(default_factory=list)  # why it was rejected
 
 
 def ingest_inbox(
@@ -279,14 +282,14 @@ def ingest_inbox(
                     submitter=f"inbox:{path.name}",
                 )
         except SubmissionRejected as exc:
-            outcomes.append(_reject(inbox, path, stamp, exc.problems))
+            outcomes.append(_reject(inbox, path, stamp, exc.problems, expected))
             continue
         except Exception as exc:  # one file's failure must not stop the day's intake
             log.exception("inbox file %s could not be recorded", path.name)
             problem = (
                 f"文件无法入库，请联系领导小组办公室 (could not be recorded: {type(exc).__name__})"
             )
-            outcomes.append(_reject(inbox, path, stamp, [problem]))
+            outcomes.append(_reject(inbox, path, stamp, [problem], expected))
             continue
         kept = inbox / "processed" / f"{stamp}-{path.name}"
         _move(path, kept)
@@ -297,16 +300,18 @@ def ingest_inbox(
         detail = f"{result.request_code}{'（逾期）' if result.late else ''}"
         if not result.complete:
             detail += "：暂存，尚未填写完整——" + "；".join(result.missing)
-        outcomes.append(InboxOutcome(path.name, status, detail))
+        outcomes.append(InboxOutcome(path.name, status, detail, result, expected))
     return outcomes
 
 
-def _reject(inbox: Path, path: Path, stamp: str, problems: list[str]) -> InboxOutcome:
+def _reject(
+    inbox: Path, path: Path, stamp: str, problems: list[str], unit_id: str | None
+) -> InboxOutcome:
     detail = "；".join(problems)
     target = inbox / "rejected" / f"{stamp}-{path.name}"
     _move(path, target)
     target.with_name(target.name + ".reason.txt").write_text(detail + "\n", encoding="utf-8")
-    return InboxOutcome(path.name, "rejected", detail)
+    return InboxOutcome(path.name, "rejected", detail, None, unit_id, problems)
 
 
 SETTLE = dt.timedelta(seconds=10)  # a file modified more recently may still be being written

@@ -117,13 +117,16 @@ def submit(
     ] = None,
 ) -> None:
     """Submit a filled template: validated whole, recorded with its sha256; the same file twice is a no-op."""
+    from flows.receipts import enqueue_receipt
     from reporting.intake import SubmissionRejected, submit_file
 
     rt = runtime()
+    at = now()
     try:
         with rt.sessions.begin() as session:
-            result = submit_file(session, file, now=now(), store_dir=rt.var_dir / "submissions", channel="cli",
+            result = submit_file(session, file, now=at, store_dir=rt.var_dir / "submissions", channel="cli",
                                  expected_unit=unit, submitter="cli")  # fmt: skip
+            enqueue_receipt(rt, session, result, at)  # the unit is told, as for every channel
     except SubmissionRejected as exc:
         for problem in exc.problems:
             err.print(f"{file}: {problem}", markup=False, highlight=False)
