@@ -33,6 +33,7 @@ from reporting.names import report_paths
 from reporting.notice_data import NoticeData
 from reporting.report_pool import ReportWriter, writer_processes
 from vocab import zh
+from vocab.messages import RequestItem
 from vocab.words import MessageKind
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def _enqueue_digests(
     return len(created), merged, deferred
 
 
-def add_links(rt: Runtime, items: list[dict[str, Any]]) -> None:
+def add_links(rt: Runtime, items: list[RequestItem]) -> None:
     """Give each item the unit's personal portal link for that request."""
     if rt.links is None:
         return

@@ -8,7 +8,7 @@ import logging
 import os
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,7 @@ def notice_subject(kind: str, facts: dict[str, Any], config: MessageConfig) -> s
 
 
 def event_for(
-    item: dict[str, Any], config: MessageConfig, now: dt.datetime, cancelled: bool = False
+    item: Mapping[str, Any], config: MessageConfig, now: dt.datetime, cancelled: bool = False
 ) -> Any:
     """The VEVENT of one request's deadline: stable UID, SEQUENCE from the request."""
     return deadline_event(

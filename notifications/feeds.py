@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from notifications.invites import calendar_of
 
 def write_feeds(
     directory: Path,
-    items_by_unit: dict[str, list[dict[str, Any]]],
+    items_by_unit: Mapping[str, Sequence[Mapping[str, Any]]],
     units: list[str],
     config: MessageConfig,
     now: dt.datetime,
@@ -78,7 +79,7 @@ def resource_name(code: str) -> str:
 
 def publish_caldav(
     url: str,
-    items: list[dict[str, Any]],
+    items: Sequence[Mapping[str, Any]],
     gone: list[str],
     config: MessageConfig,
     now: dt.datetime,
