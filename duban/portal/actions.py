@@ -26,8 +26,17 @@ def to_dashboard() -> Response:
     return RedirectResponse("/office", status_code=303)
 
 
-def change_deadline(rt: Runtime, page: Pages, audit: Audit, user: str, code: str,
-                    action: str, failed: str, at: dt.datetime, **change: Any) -> Response:  # fmt: skip
+def change_deadline(
+    rt: Runtime,
+    page: Pages,
+    audit: Audit,
+    user: str,
+    code: str,
+    action: str,
+    failed: str,
+    at: dt.datetime,
+    **change: Any,
+) -> Response:
     try:
         result = steps.change_deadline(rt, code, at, **change)
     except ActionError as exc:
@@ -38,22 +47,25 @@ def change_deadline(rt: Runtime, page: Pages, audit: Audit, user: str, code: str
 
 
 @router.post("/office/requests/{code}/extend")
-def extend(code: str, user: OfficeAction, rt: Rt, now: Clock, page: Page, audit: Audit,
-           due: Field = "") -> Response:  # fmt: skip
+def extend(
+    code: str, user: OfficeAction, rt: Rt, now: Clock, page: Page, audit: Audit, due: Field = ""
+) -> Response:
     try:
         new_due = dt.date.fromisoformat(due)
     except ValueError:
         return page.message(422, "未能延期", f"“{due}”不是日期", back="/office")
-    return change_deadline(rt, page, audit, user, code, "extend", "未能延期", now(), new_due=new_due)  # fmt: skip
+    return change_deadline(
+        rt, page, audit, user, code, "extend", "未能延期", now(), new_due=new_due
+    )
 
 
 @router.post("/office/requests/{code}/waive")
-def waive(code: str, user: OfficeAction, rt: Rt, now: Clock, page: Page, audit: Audit) -> Response:  # fmt: skip
+def waive(code: str, user: OfficeAction, rt: Rt, now: Clock, page: Page, audit: Audit) -> Response:
     return change_deadline(rt, page, audit, user, code, "waive", "未能免报", now(), waive=True)
 
 
 @router.post("/office/outbox/{row}/resend")
-def resend(row: str, user: OfficeAction, rt: Rt, now: Clock, page: Page, audit: Audit) -> Response:  # fmt: skip
+def resend(row: str, user: OfficeAction, rt: Rt, now: Clock, page: Page, audit: Audit) -> Response:
     row_id = int(row) if row.isascii() and row.isdigit() and 0 < int(row) <= MAX_ROW_ID else None
     with rt.sessions.begin() as session:
         if row_id is None or session.get(Notification, row_id) is None:

@@ -137,9 +137,11 @@ def office_form(request: Request, tokens: Tokens) -> str:
 
 
 def office_action(
-    request: Request, user: Annotated[str, Depends(office_user)], tokens: Tokens,
+    request: Request,
+    user: Annotated[str, Depends(office_user)],
+    tokens: Tokens,
     csrf: Annotated[str, Form()] = "",
-) -> str:  # fmt: skip
+) -> str:
     """The signed-in user of a POST whose form carries the session's CSRF token."""
     if not tokens.check_csrf(request.cookies.get(COOKIE, ""), csrf):
         raise StaleForm
@@ -160,7 +162,9 @@ class Auditor:
     def __call__(
         self, session: Session, actor: str, action: str, target: str, detail: str | None = None
     ) -> None:
-        session.add(AuditLog(at=self.now(), actor=actor, action=action, target=target, detail=detail))  # fmt: skip
+        session.add(
+            AuditLog(at=self.now(), actor=actor, action=action, target=target, detail=detail)
+        )
 
 
 def auditor(now: Clock) -> Auditor:

@@ -27,8 +27,10 @@ from vocab.words import MessageKind, OutboxStatus
 
 REPORT_NAME = re.compile(r"[\w\-（）()]+(?:\.[\w\-（）()]+)*\.(?:html|xlsx|docx)")
 # A downloaded report is a standalone page with its own <style>: styles, no script, sandboxed.
-REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
-              "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; sandbox")  # fmt: skip
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; sandbox"
+)
 router = APIRouter()
 MEDIA = {
     ".html": "text/html; charset=utf-8",
@@ -67,7 +69,9 @@ def offered_name(rt: Runtime, session: Any, name: str) -> str | None:
     return None
 
 
-def chosen_period(choices: list[queries.PeriodChoice], wanted: int | None, today: dt.date) -> int | None:  # fmt: skip
+def chosen_period(
+    choices: list[queries.PeriodChoice], wanted: int | None, today: dt.date
+) -> int | None:
     """The period asked for if it is one of the choices, else the default one."""
     if wanted is not None and any(c.period_id == wanted for c in choices):
         return wanted
@@ -76,7 +80,9 @@ def chosen_period(choices: list[queries.PeriodChoice], wanted: int | None, today
 
 
 @router.get("/office", response_class=HTMLResponse)
-def dashboard(request: Request, user: OfficeUser, rt: Rt, now: Clock, page: Page, csrf: FormToken) -> Response:  # fmt: skip
+def dashboard(
+    request: Request, user: OfficeUser, rt: Rt, now: Clock, page: Page, csrf: FormToken
+) -> Response:
     q = request.query_params
     today = now().date()
     with rt.sessions() as session:
@@ -84,25 +90,53 @@ def dashboard(request: Request, user: OfficeUser, rt: Rt, now: Clock, page: Page
         chosen = chosen_period(choices, _int(q.get("period")), today)
         view = None
         if chosen is not None:
-            view = queries.period_view(session, chosen, today, status=q.get("status", ""),
-                                       unit=q.get("unit", ""), kind=q.get("kind", ""),
-                                       page=_int(q.get("page")) or 1, cal=rt.calendar, light=q.get("light", ""))  # fmt: skip
+            view = queries.period_view(
+                session,
+                chosen,
+                today,
+                status=q.get("status", ""),
+                unit=q.get("unit", ""),
+                kind=q.get("kind", ""),
+                page=_int(q.get("page")) or 1,
+                cal=rt.calendar,
+                light=q.get("light", ""),
+            )
         outbox = office_log.outbox_view(session)
         audit = office_log.audit_lines(session)
-    files = report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label) if view else []  # fmt: skip
+    files = (
+        report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label)
+        if view
+        else []
+    )
     years = sorted({c.year for c in choices}, reverse=True)
     latest = list({c.plan_slug: c for c in reversed(choices) if c.opened}.values())
     assessed = (
         next((a for a in audit if a.action == "重新评估"), None) if q.get("assessed") else None
     )
-    return page("dashboard.html", user=user, csrf=csrf, choices=choices,
-                years=years, latest=latest, view=view, outbox=outbox, audit=audit, files=files,
-                shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word, error_text=office_log.error_text,
-                status_word=_status_word, today=today)  # fmt: skip
+    return page(
+        "dashboard.html",
+        user=user,
+        csrf=csrf,
+        choices=choices,
+        years=years,
+        latest=latest,
+        view=view,
+        outbox=outbox,
+        audit=audit,
+        files=files,
+        shown=queries.SHOWN,
+        assessed=assessed,
+        kind_word=_kind_word,
+        error_text=office_log.error_text,
+        status_word=_status_word,
+        today=today,
+    )
 
 
 @router.get("/office/units/{unit_id}", response_class=HTMLResponse)
-def unit_page(unit_id: str, user: OfficeUser, rt: Rt, now: Clock, page: Page, csrf: FormToken) -> Response:  # fmt: skip
+def unit_page(
+    unit_id: str, user: OfficeUser, rt: Rt, now: Clock, page: Page, csrf: FormToken
+) -> Response:
     with rt.sessions() as session:
         found = queries.unit_history(session, unit_id, now().date())
     if found is None:
@@ -112,8 +146,9 @@ def unit_page(unit_id: str, user: OfficeUser, rt: Rt, now: Clock, page: Page, cs
 
 
 @router.post("/office/assess")
-def assess(user: OfficeAction, rt: Rt, now: Clock, audit: Audit,
-           period: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def assess(
+    user: OfficeAction, rt: Rt, now: Clock, audit: Audit, period: Annotated[str, Form()] = ""
+) -> Response:
     today = now().date()
     period_id = _int(period)
     ids = (

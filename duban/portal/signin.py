@@ -36,11 +36,24 @@ def address_of(request: Request, trusted: tuple[Network, ...]) -> str:
     return client_address(request.client.host if request.client else None, request.headers, trusted)
 
 
-def login_page(request: Request, page: Pages, tokens: Sessions, nonce: str, status: int = 200,
-               error: str | None = None) -> HTMLResponse:  # fmt: skip
+def login_page(
+    request: Request,
+    page: Pages,
+    tokens: Sessions,
+    nonce: str,
+    status: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
     response = page("login.html", status, csrf=tokens.csrf(f"login:{nonce}"), error=error)
-    response.set_cookie(VISITOR, nonce, httponly=True, samesite="strict", max_age=3600,
-                        secure=request.url.scheme == "https", path="/office/login")  # fmt: skip
+    response.set_cookie(
+        VISITOR,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        max_age=3600,
+        secure=request.url.scheme == "https",
+        path="/office/login",
+    )
     return response
 
 
@@ -55,12 +68,25 @@ def login_form(request: Request, page: Page, tokens: Tokens) -> HTMLResponse:
 
 
 @router.post("/office/login", response_class=HTMLResponse)
-def login(request: Request, rt: Rt, now: Clock, page: Page, tokens: Tokens, settings: PortalSettings,
-          username: Field = "", password: Field = "", csrf: Field = "") -> Response:  # fmt: skip
+def login(
+    request: Request,
+    rt: Rt,
+    now: Clock,
+    page: Page,
+    tokens: Tokens,
+    settings: PortalSettings,
+    username: Field = "",
+    password: Field = "",
+    csrf: Field = "",
+) -> Response:
     nonce = request.cookies.get(VISITOR, "")
     if not nonce or not tokens.check_csrf(f"login:{nonce}", csrf):
-        return page.message(403, "无法登录", "表单已失效，请刷新页面后重新登录 (CSRF check failed)",
-                            back="/office/login")  # fmt: skip
+        return page.message(
+            403,
+            "无法登录",
+            "表单已失效，请刷新页面后重新登录 (CSRF check failed)",
+            back="/office/login",
+        )
     address, at = address_of(request, settings.trusted), now()
     with rt.sessions.begin() as session:
         attempt = reserve_attempt(session, username, address, at)
@@ -73,21 +99,37 @@ def login(request: Request, rt: Rt, now: Clock, page: Page, tokens: Tokens, sett
     with rt.sessions.begin() as session:
         forget_attempt(session, attempt)
         token = open_session(session, user.username, address, at)
-        session.add(AuditLog(at=at, actor=user.username, action="login", target="office", detail=address))  # fmt: skip
+        session.add(
+            AuditLog(at=at, actor=user.username, action="login", target="office", detail=address)
+        )
     response = RedirectResponse("/office", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=SESSION_MAX_AGE,
-                        secure=request.url.scheme == "https")  # fmt: skip
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=SESSION_MAX_AGE,
+        secure=request.url.scheme == "https",
+    )
     response.delete_cookie(VISITOR, path="/office/login")
     return response
 
 
 @router.post("/office/logout")
-def logout(request: Request, user: OfficeUser, rt: Rt, now: Clock, page: Page, tokens: Tokens,
-           csrf: Field = "") -> Response:  # fmt: skip
+def logout(
+    request: Request,
+    user: OfficeUser,
+    rt: Rt,
+    now: Clock,
+    page: Page,
+    tokens: Tokens,
+    csrf: Field = "",
+) -> Response:
     token = request.cookies.get(COOKIE, "")
     if not tokens.check_csrf(token, csrf):
-        return page.message(403, "未能退出", "表单已失效，请刷新页面后重试 (CSRF check failed)",
-                            back="/office")  # fmt: skip
+        return page.message(
+            403, "未能退出", "表单已失效，请刷新页面后重试 (CSRF check failed)", back="/office"
+        )
     at = now()
     with rt.sessions.begin() as session:
         revoke_session(session, token, at)

@@ -47,12 +47,19 @@ def _task_rows(
     shown = []
     for task, role in work.tasks:
         row = rows.get(task.id)
-        shown.append({"id": task.id, "ref": task.ref, "title": task.title,
-                      "role": "牵头" if role == "lead" else "配合",
-                      "status": row.status if row else "", "text": row.text if row else "",
-                      "problems": (row.problems or "") if row else "",
-                      "next": (row.next_steps or "") if row else "",
-                      "prev": prev[task.id].text if task.id in prev else ""})  # fmt: skip
+        shown.append(
+            {
+                "id": task.id,
+                "ref": task.ref,
+                "title": task.title,
+                "role": "牵头" if role == "lead" else "配合",
+                "status": row.status if row else "",
+                "text": row.text if row else "",
+                "problems": (row.problems or "") if row else "",
+                "next": (row.next_steps or "") if row else "",
+                "prev": prev[task.id].text if task.id in prev else "",
+            }
+        )
     return shown
 
 
@@ -62,9 +69,19 @@ def _target_rows(
     prev: dict[int, Decimal],
     reasons: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    return [{"id": t.id, "name": t.name, "goal": goal_text(t), "measure": t.measure,
-             "value": values.get(t.id), "prev": prev.get(t.id), "reason": reasons.get(str(t.id), ""),
-             "note": ""} for t in work.targets]  # fmt: skip
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "goal": goal_text(t),
+            "measure": t.measure,
+            "value": values.get(t.id),
+            "prev": prev.get(t.id),
+            "reason": reasons.get(str(t.id), ""),
+            "note": "",
+        }
+        for t in work.targets
+    ]
 
 
 def _history(session: Session, request_id: int) -> list[Submission]:
@@ -97,14 +114,23 @@ def unit_context(
     draft = latest is not None and not latest.complete
     tasks = _task_rows(work, rows, prev_rows)
     ctx: dict[str, Any] = {
-        "req": req, "period": period, "plan": plan, "unit": session.get(Unit, req.unit_id),
+        "req": req,
+        "period": period,
+        "plan": plan,
+        "unit": session.get(Unit, req.unit_id),
         "period_name": quarter_name(period.label),
         "tasks": tasks,
-        "targets": _target_rows(work, values, prev_values, (latest.reasons or {}) if latest else {}),
-        "history": _history(session, req.id), "statuses": STATUSES, "banner": "", "banner_links": [],
-        "draft": draft, "filler": (latest.filler or "") if latest else "",
+        "targets": _target_rows(
+            work, values, prev_values, (latest.reasons or {}) if latest else {}
+        ),
+        "history": _history(session, req.id),
+        "statuses": STATUSES,
+        "banner": "",
+        "banner_links": [],
+        "draft": draft,
+        "filler": (latest.filler or "") if latest else "",
         "phone": (latest.phone or "") if latest else "",
-    }  # fmt: skip
+    }
     if latest is not None and draft:
         ctx["banner"] = "上次保存的是暂存，尚未计为报送：" + "；".join(latest.missing or [])
     _light_tasks(session, plan, tasks, today, cal)

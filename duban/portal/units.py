@@ -34,15 +34,26 @@ STALE = "表单已失效，请刷新页面后重新提交 (CSRF check failed)"
 
 def feed_url(rt: Runtime, token: str) -> str:
     base = links_of(rt).base_url
-    return base.replace("https://", "webcal://").replace("http://", "webcal://") + f"/u/{token}/feed.ics"  # fmt: skip
+    return (
+        base.replace("https://", "webcal://").replace("http://", "webcal://")
+        + f"/u/{token}/feed.ics"
+    )
 
 
 @router.get("/u/{token}", response_class=HTMLResponse)
-def unit_page(token: str, claims: Claims, rt: Rt, now: Clock, page: Page, tokens: Tokens) -> HTMLResponse:  # fmt: skip
+def unit_page(
+    token: str, claims: Claims, rt: Rt, now: Clock, page: Page, tokens: Tokens
+) -> HTMLResponse:
     with rt.sessions() as session:
         ctx = unit_view.unit_context(session, claims, now().date(), rt.calendar)
-    return page("unit.html", token=token, csrf=tokens.csrf(token), errors={},
-                feed=feed_url(rt, token), **ctx)  # fmt: skip
+    return page(
+        "unit.html",
+        token=token,
+        csrf=tokens.csrf(token),
+        errors={},
+        feed=feed_url(rt, token),
+        **ctx,
+    )
 
 
 class FormPage:
@@ -51,39 +62,71 @@ class FormPage:
     def __init__(self, page: Page, token: str, csrf: str, ctx: dict[str, Any]):
         self.page, self.token, self.csrf, self.ctx = page, token, csrf, ctx
 
-    def __call__(self, status: int, errors: dict[str, str], banner: str = "",
-                 links: list[tuple[str, str]] | None = None) -> HTMLResponse:  # fmt: skip
+    def __call__(
+        self,
+        status: int,
+        errors: dict[str, str],
+        banner: str = "",
+        links: list[tuple[str, str]] | None = None,
+    ) -> HTMLResponse:
         self.ctx["banner"] = banner
-        self.ctx["banner_links"] = links if links is not None else [
-            (name, message) for name, message in errors.items() if name != "form"
-        ]  # fmt: skip
-        return self.page("unit.html", status, token=self.token, csrf=self.csrf, errors=errors,
-                         feed="", **self.ctx)  # fmt: skip
+        self.ctx["banner_links"] = (
+            links
+            if links is not None
+            else [(name, message) for name, message in errors.items() if name != "form"]
+        )
+        return self.page(
+            "unit.html",
+            status,
+            token=self.token,
+            csrf=self.csrf,
+            errors=errors,
+            feed="",
+            **self.ctx,
+        )
 
 
 def store(
-    rt: Runtime, claims: LinkClaims, answer: tuple[list[ProgressLine], list[ValueLine], Details],
-    salutation: str, at: dt.datetime,
-) -> IntakeResult:  # fmt: skip
+    rt: Runtime,
+    claims: LinkClaims,
+    answer: tuple[list[ProgressLine], list[ValueLine], Details],
+    salutation: str,
+    at: dt.datetime,
+) -> IntakeResult:
     """Record the answer; a complete one queues the unit's receipt (SubmissionRejected: nothing)."""
     progress, values, details = answer
     with rt.sessions.begin() as session:
         req = unit_view.claimed_request(session, claims)
-        result = record(session, req, progress, values, now=at, channel="web",
-                        submitter=details.filler or "portal", details=details)  # fmt: skip
+        result = record(
+            session,
+            req,
+            progress,
+            values,
+            now=at,
+            channel="web",
+            submitter=details.filler or "portal",
+            details=details,
+        )
         if result.complete:
             facts = receipt_facts(session, req, at, late=result.late)
             facts["accepted"] = result.accepted
-            outbox.enqueue(session, key=f"receipt:{req.code}:{result.submission_id}",
-                           recipient=req.unit_id, unit_id=req.unit_id, kind=MessageKind.RECEIPT,
-                           subject=notice_subject(MessageKind.RECEIPT, facts, rt.messages),
-                           payload={"facts": facts, "salutation": salutation}, now=at)  # fmt: skip
+            outbox.enqueue(
+                session,
+                key=f"receipt:{req.code}:{result.submission_id}",
+                recipient=req.unit_id,
+                unit_id=req.unit_id,
+                kind=MessageKind.RECEIPT,
+                subject=notice_subject(MessageKind.RECEIPT, facts, rt.messages),
+                payload={"facts": facts, "salutation": salutation},
+                now=at,
+            )
     return result
 
 
 @router.post("/u/{token}", response_class=HTMLResponse)
-async def unit_submit(request: Request, token: str, claims: Claims, rt: Rt, now: Clock,
-                      page: Page, tokens: Tokens) -> HTMLResponse:  # fmt: skip
+async def unit_submit(
+    request: Request, token: str, claims: Claims, rt: Rt, now: Clock, page: Page, tokens: Tokens
+) -> HTMLResponse:
     form = await request.form()
     if not tokens.check_csrf(token, str(form.get("csrf", ""))):
         return page.refuse(403, STALE)
@@ -106,10 +149,22 @@ async def unit_submit(request: Request, token: str, claims: Claims, rt: Rt, now:
         with rt.sessions() as session:
             ctx["history"] = unit_view.history(session, claims)
         ctx["draft"] = True
-        return again(200, unit_form.field_errors(result.items), unit_form.draft_banner(result.items),
-                     unit_form.banner_links(result.items))  # fmt: skip
-    return page("receipt.html", title="报送成功", code=ctx["req"].code, received=at,
-                late=result.late, token=token, accepted=result.accepted, missing=[])  # fmt: skip
+        return again(
+            200,
+            unit_form.field_errors(result.items),
+            unit_form.draft_banner(result.items),
+            unit_form.banner_links(result.items),
+        )
+    return page(
+        "receipt.html",
+        title="报送成功",
+        code=ctx["req"].code,
+        received=at,
+        late=result.late,
+        token=token,
+        accepted=result.accepted,
+        missing=[],
+    )
 
 
 @router.get("/u/{token}/template.xlsx")

@@ -88,8 +88,16 @@ def size_text(max_bytes: int) -> str:
 
 
 @router.post("/u/{token}/upload", response_class=HTMLResponse)
-async def unit_upload(request: Request, token: str, claims: Claims, rt: Rt, now: Clock,
-                      page: Page, tokens: Tokens, settings: PortalSettings) -> HTMLResponse:  # fmt: skip
+async def unit_upload(
+    request: Request,
+    token: str,
+    claims: Claims,
+    rt: Rt,
+    now: Clock,
+    page: Page,
+    tokens: Tokens,
+    settings: PortalSettings,
+) -> HTMLResponse:
     # The link first (the dependency): nobody without one gets the body read, let alone spooled.
     cap = settings.max_upload_bytes
     try:
@@ -113,10 +121,25 @@ async def unit_upload(request: Request, token: str, claims: Claims, rt: Rt, now:
         path.write_bytes(upload.data)
         try:
             with rt.sessions.begin() as session:
-                result = submit_file(session, path, now=at, store_dir=rt.var_dir / "submissions", channel="web",
-                                     expected_unit=claims.unit_id, expected_code=code, submitter="portal-upload")  # fmt: skip
+                result = submit_file(
+                    session,
+                    path,
+                    now=at,
+                    store_dir=rt.var_dir / "submissions",
+                    channel="web",
+                    expected_unit=claims.unit_id,
+                    expected_code=code,
+                    submitter="portal-upload",
+                )
         except SubmissionRejected as exc:
             return page.message(422, "文件未被接受", "；".join(exc.problems), back=f"/u/{token}")
-    return page("receipt.html", title="报送成功" if result.complete else "已暂存，尚未完成报送",
-                code=result.request_code, received=at, late=result.late, token=token,
-                accepted=result.accepted, missing=result.missing)  # fmt: skip
+    return page(
+        "receipt.html",
+        title="报送成功" if result.complete else "已暂存，尚未完成报送",
+        code=result.request_code,
+        received=at,
+        late=result.late,
+        token=token,
+        accepted=result.accepted,
+        missing=result.missing,
+    )
