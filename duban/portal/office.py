@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from db.models import Period, Plan
+from duban.portal.deps import Audit, Clock, FormToken, OfficeAction, OfficeUser, Page, Rt
 from flows import steps
 from flows.runtime import Runtime
 from reporting import office_log, queries
@@ -28,26 +27,16 @@ from vocab.words import MessageKind, OutboxStatus
 
 REPORT_NAME = re.compile(r"[\w\-（）()]+(?:\.[\w\-（）()]+)*\.(?:html|xlsx|docx)")
 # A downloaded report is a standalone page with its own <style>: styles, no script, sandboxed.
-REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
-              "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; sandbox")  # fmt: skip
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; sandbox"
+)
+router = APIRouter()
 MEDIA = {
     ".html": "text/html; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-@dataclass(frozen=True)
-class OfficeKit:
-    """What the office's routes borrow from the app: pages, sign-in, CSRF, audit, clock."""
-
-    page: Callable[..., HTMLResponse]
-    refuse: Callable[[Request, int, str], HTMLResponse]
-    user: Callable[[Request], str | None]
-    action: Callable[[Request, str], str | Response]  # the user, or the refusal
-    csrf: Callable[[Request], str]
-    audit: Callable[..., None]
-    now: Callable[[], dt.datetime]
 
 
 def _int(value: str | None) -> int | None:
@@ -80,101 +69,120 @@ def offered_name(rt: Runtime, session: Any, name: str) -> str | None:
     return None
 
 
-def add_office_routes(app: FastAPI, rt: Runtime, kit: OfficeKit) -> None:
-    def signed_out() -> Response:
-        return RedirectResponse("/office/login", status_code=303)
+def chosen_period(
+    choices: list[queries.PeriodChoice], wanted: int | None, today: dt.date
+) -> int | None:
+    """The period asked for if it is one of the choices, else the default one."""
+    if wanted is not None and any(c.period_id == wanted for c in choices):
+        return wanted
+    first = queries.default_period(choices, today)
+    return first.period_id if first else None
 
-    @app.get("/office", response_class=HTMLResponse)
-    def dashboard(request: Request) -> Response:
-        user = kit.user(request)
-        if user is None:
-            return signed_out()
-        q = request.query_params
-        today = kit.now().date()
-        with rt.sessions() as session:
-            choices = queries.period_choices(session)
-            chosen = _int(q.get("period"))
-            if chosen is None or all(c.period_id != chosen for c in choices):
-                first = queries.default_period(choices, today)
-                chosen = first.period_id if first else None
-            view = None
-            if chosen is not None:
-                view = queries.period_view(session, chosen, today, status=q.get("status", ""),
-                                           unit=q.get("unit", ""), kind=q.get("kind", ""),
-                                           page=_int(q.get("page")) or 1, cal=rt.calendar, light=q.get("light", ""))  # fmt: skip
-            outbox = office_log.outbox_view(session)
-            audit = office_log.audit_lines(session)
-        files = report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label) if view else []  # fmt: skip
-        years = sorted({c.year for c in choices}, reverse=True)
-        latest = list({c.plan_slug: c for c in reversed(choices) if c.opened}.values())
-        assessed = (
-            next((a for a in audit if a.action == "重新评估"), None) if q.get("assessed") else None
-        )
-        return kit.page(request, "dashboard.html", user=user, csrf=kit.csrf(request), choices=choices,
-                        years=years, latest=latest, view=view, outbox=outbox, audit=audit, files=files,
-                        shown=queries.SHOWN, assessed=assessed, kind_word=_kind_word, error_text=office_log.error_text,
-                        status_word=_status_word, today=today)  # fmt: skip
 
-    @app.get("/office/units/{unit_id}", response_class=HTMLResponse)
-    def unit_page(request: Request, unit_id: str) -> Response:
-        user = kit.user(request)
-        if user is None:
-            return signed_out()
-        with rt.sessions() as session:
-            found = queries.unit_history(session, unit_id, kit.now().date())
-        if found is None:
-            return kit.refuse(request, 404, "没有这个单位")
-        unit, lines = found
-        return kit.page(request, "office_unit.html", user=user, csrf=kit.csrf(request), unit=unit,
-                        lines=lines)  # fmt: skip
-
-    @app.post("/office/assess")
-    def assess(request: Request, csrf: str = Form(""), period: str = Form("")) -> Response:
-        user = kit.action(request, csrf)
-        if not isinstance(user, str):
-            return user
-        today = kit.now().date()
-        period_id = _int(period)
-        ids = (
-            [period_id]
-            if period_id is not None
-            else [i for i, _, _ in steps.periods_in_play(rt, today)]
-        )
-        with rt.sessions.begin() as session:
-            done = reassess(session, ids, today, steps.report_setup(rt, today))
-            detail = "；".join(d.summary for d in done) or "没有可评估的报送期"
-            kit.audit(
+@router.get("/office", response_class=HTMLResponse)
+def dashboard(
+    request: Request, user: OfficeUser, rt: Rt, now: Clock, page: Page, csrf: FormToken
+) -> Response:
+    q = request.query_params
+    today = now().date()
+    with rt.sessions() as session:
+        choices = queries.period_choices(session)
+        chosen = chosen_period(choices, _int(q.get("period")), today)
+        view = None
+        if chosen is not None:
+            view = queries.period_view(
                 session,
-                user,
-                "assess",
-                "、".join(zh.period_name(d.period_label) for d in done) or "—",
-                detail,
+                chosen,
+                today,
+                status=q.get("status", ""),
+                unit=q.get("unit", ""),
+                kind=q.get("kind", ""),
+                page=_int(q.get("page")) or 1,
+                cal=rt.calendar,
+                light=q.get("light", ""),
             )
-        back = (
-            f"/office?period={done[0].period_id}&assessed=1"
-            if len(done) == 1
-            else "/office?assessed=1"
-        )
-        return RedirectResponse(back, status_code=303)
+        outbox = office_log.outbox_view(session)
+        audit = office_log.audit_lines(session)
+    files = (
+        report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label)
+        if view
+        else []
+    )
+    years = sorted({c.year for c in choices}, reverse=True)
+    latest = list({c.plan_slug: c for c in reversed(choices) if c.opened}.values())
+    assessed = (
+        next((a for a in audit if a.action == "重新评估"), None) if q.get("assessed") else None
+    )
+    return page(
+        "dashboard.html",
+        user=user,
+        csrf=csrf,
+        choices=choices,
+        years=years,
+        latest=latest,
+        view=view,
+        outbox=outbox,
+        audit=audit,
+        files=files,
+        shown=queries.SHOWN,
+        assessed=assessed,
+        kind_word=_kind_word,
+        error_text=office_log.error_text,
+        status_word=_status_word,
+        today=today,
+    )
 
-    @app.get("/office/reports/{name}")
-    def report_file(request: Request, name: str) -> Response:
-        if kit.user(request) is None:
-            return signed_out()
-        # Only a plain name of a file that is in the folder: no "..", separators, NUL, or stat().
-        listed = len(name) <= 200 and REPORT_NAME.fullmatch(name) and rt.reports.is_dir()
-        if not listed or name not in {p.name for p in rt.reports.iterdir() if p.is_file()}:
-            return kit.refuse(request, 404, "没有这个报告")
-        path = rt.reports / name
-        with rt.sessions() as session:
-            shown = offered_name(rt, session, path.name) or path.name
-        disposition = content_disposition(shown, path.name)
-        if path.suffix == ".html":
-            disposition = disposition.replace("attachment", "inline", 1)
-        headers = {"Content-Disposition": disposition}
-        if path.suffix == ".html":
-            headers["Content-Security-Policy"] = REPORT_CSP
-        return FileResponse(path, media_type=MEDIA[path.suffix], headers=headers)
+
+@router.get("/office/units/{unit_id}", response_class=HTMLResponse)
+def unit_page(
+    unit_id: str, user: OfficeUser, rt: Rt, now: Clock, page: Page, csrf: FormToken
+) -> Response:
+    with rt.sessions() as session:
+        found = queries.unit_history(session, unit_id, now().date())
+    if found is None:
+        return page.refuse(404, "没有这个单位")
+    unit, lines = found
+    return page("office_unit.html", user=user, csrf=csrf, unit=unit, lines=lines)
+
+
+@router.post("/office/assess")
+def assess(
+    user: OfficeAction, rt: Rt, now: Clock, audit: Audit, period: Annotated[str, Form()] = ""
+) -> Response:
+    today = now().date()
+    period_id = _int(period)
+    ids = (
+        [period_id]
+        if period_id is not None
+        else [i for i, _, _ in steps.periods_in_play(rt, today)]
+    )
+    with rt.sessions.begin() as session:
+        done = reassess(session, ids, today, steps.report_setup(rt, today))
+        detail = "；".join(d.summary for d in done) or "没有可评估的报送期"
+        names = "、".join(zh.period_name(d.period_label) for d in done) or "—"
+        audit(session, user, "assess", names, detail)
+    back = (
+        f"/office?period={done[0].period_id}&assessed=1" if len(done) == 1 else "/office?assessed=1"
+    )
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/office/reports/{name}")
+def report_file(name: str, user: OfficeUser, rt: Rt, page: Page) -> Response:
+    # Only a plain name of a file that is in the folder: no "..", separators, NUL, or stat().
+    listed = len(name) <= 200 and REPORT_NAME.fullmatch(name) and rt.reports.is_dir()
+    if not listed or name not in {p.name for p in rt.reports.iterdir() if p.is_file()}:
+        return page.refuse(404, "没有这个报告")
+    path = rt.reports / name
+    with rt.sessions() as session:
+        shown = offered_name(rt, session, path.name) or path.name
+    disposition = content_disposition(shown, path.name)
+    if path.suffix == ".html":
+        disposition = disposition.replace("attachment", "inline", 1)
+    headers = {"Content-Disposition": disposition}
+    if path.suffix == ".html":
+        headers["Content-Security-Policy"] = REPORT_CSP
+    return FileResponse(path, media_type=MEDIA[path.suffix], headers=headers)
 
 
 def _kind_word(kind: str) -> str:

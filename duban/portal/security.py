@@ -121,10 +121,13 @@ def reserve_attempt(session: Session, username: str, address: str, now: dt.datet
     session.add(attempt)
     session.flush()
     count = session.scalar(
-        select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.at > now - ATTEMPT_WINDOW,
-               (LoginAttempt.username == username[:80]) | (LoginAttempt.address == address[:64]))
-    )  # fmt: skip
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.at > now - ATTEMPT_WINDOW,
+            (LoginAttempt.username == username[:80]) | (LoginAttempt.address == address[:64]),
+        )
+    )
     if (count or 0) > MAX_FAILURES:
         session.delete(attempt)
         return None
@@ -156,8 +159,15 @@ def open_session(session: Session, username: str, address: str, now: dt.datetime
     """Return a new cookie value; the database keeps only its hash."""
     token = secrets.token_urlsafe(32)
     session.execute(delete(OfficeSession).where(OfficeSession.expires_at < now - KEEP))
-    session.add(OfficeSession(token_hash=_digest(token), username=username, address=address[:64], created_at=now,
-                              expires_at=now + dt.timedelta(seconds=SESSION_MAX_AGE)))  # fmt: skip
+    session.add(
+        OfficeSession(
+            token_hash=_digest(token),
+            username=username,
+            address=address[:64],
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=SESSION_MAX_AGE),
+        )
+    )
     return token
 
 

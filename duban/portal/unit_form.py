@@ -1,5 +1,5 @@
 """The unit's web form (issue 19): reading what the unit entered, the light of each task, and
-the banner of what a 暂存 still lacks. The routes stay in `duban.portal.app`; the rules are
+the banner of what a 暂存 still lacks. The routes are in `duban.portal.units`; the rules are
 `reporting.answers` (the same as the template's)."""
 
 from __future__ import annotations
