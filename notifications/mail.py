@@ -147,8 +147,8 @@ def build_email(
             kind, *params = (p.strip() for p in a.mimetype.split(";"))
             maintype, subtype = kind.split("/", 1)
             part = MIMEBase(maintype, subtype)
-            for key, _, value in (p.partition("=") for p in params):
-                part.set_param(key, value)
+            for param, _, value in (p.partition("=") for p in params):
+                part.set_param(param, value)
             part.set_payload(a.data)
             encoders.encode_base64(part)
             name = a.filename if a.filename.isascii() else ("utf-8", "", a.filename)

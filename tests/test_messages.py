@@ -109,3 +109,23 @@ def test_a_value_shared_by_two_vocabularies_has_each_ones_word() -> None:
     assert zh.word("pending", OutboxStatus) == "待发送"
     assert zh.word(RequestStatus.PENDING) == "待报"
     assert zh.word("推进中") == "推进中"  # a unit's own words pass through
+
+
+def test_an_attachment_type_with_parameters_keeps_them_and_the_message_its_key() -> None:
+    from notifications.compose import ICS_NAME, ics_type
+    from notifications.mail import Attachment, build_email
+
+    email = build_email(
+        key="digest:2025-10-14:zs-sti",
+        subject="主题",
+        text="正文",
+        html="<p>正文</p>",
+        sender=("办公室", "office@duban.test"),
+        to=[("市科技局", "sti@duban.test")],
+        attachments=[Attachment(ICS_NAME, b"BEGIN:VCALENDAR\r\n", ics_type("REQUEST"))],
+        when=dt.datetime(2025, 10, 14, 1, tzinfo=dt.UTC),
+        domain="duban.test",
+    )
+    assert email["X-Duban-Key"] == "digest:2025-10-14:zs-sti"
+    (part,) = [p for p in email.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("charset") == "utf-8" and part.get_param("method") == "REQUEST"
