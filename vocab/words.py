@@ -103,6 +103,14 @@ class ClosureAction(StrEnum):
     RETURNED = "returned"  # 退回
 
 
+class ExtensionStatus(StrEnum):
+    """A unit's 延期申请 (issue 19): waiting for the office, approved (同意) or refused (不同意)."""
+
+    PENDING = "pending"  # 待审核
+    APPROVED = "approved"  # 已同意
+    REFUSED = "refused"  # 不同意
+
+
 class FlagSubject(StrEnum):
     REQUEST = "request"
     TARGET = "target"

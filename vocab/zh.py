@@ -13,6 +13,7 @@ from vocab.words import (
     Audience,
     Channel,
     Cmp,
+    ExtensionStatus,
     FlagKind,
     FlagSubject,
     MessageKind,
@@ -97,6 +98,9 @@ _PAIRS: tuple[tuple[StrEnum, str], ...] = (
     (TaskLight.YELLOW, "黄"),
     (TaskLight.RED, "红"),
     (TaskLight.DONE, "办结"),
+    (ExtensionStatus.PENDING, "待审核"),
+    (ExtensionStatus.APPROVED, "已同意"),
+    (ExtensionStatus.REFUSED, "不同意"),
 )
 WORDS: dict[tuple[type[StrEnum], str], str] = {(type(k), k.value): v for k, v in _PAIRS}
 # A flag names the gap it found; its kind shares values with statuses of other meanings.

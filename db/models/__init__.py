@@ -17,6 +17,7 @@ from db.models.cycle import (
     TaskClosure,
     TickRun,
 )
+from db.models.extension import ExtensionRequest
 from db.models.outbox import DeliveryLog, Notification
 from db.models.portal import AuditLog, LoginAttempt, OfficeSession, OfficeUser
 
@@ -27,6 +28,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "DeliveryLog",
+    "ExtensionRequest",
     "Flag",
     "IndicatorValue",
     "LadderStep",
