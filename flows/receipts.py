@@ -29,7 +29,7 @@ def enqueue_receipt(rt: Runtime, session: Session, result: IntakeResult, at: dt.
         return
     facts = receipt_facts(session, request, at, late=result.late, accepted=result.accepted,
                           missing=None if result.complete else result.missing)  # fmt: skip
-    _enqueue(rt, session, f"receipt:{request.code}:{result.submission_id}", request.unit_id,
+    enqueue_notice(rt, session, f"receipt:{request.code}:{result.submission_id}", request.unit_id,
              facts, at)  # fmt: skip
 
 
@@ -38,7 +38,7 @@ def enqueue_rejection(
 ) -> None:
     facts = rejection_facts(file, at, problems)
     key = f"rejected:{unit_id}:{file}:{at:%Y%m%dT%H%M%S}"
-    _enqueue(rt, session, key, unit_id, facts, at)
+    enqueue_notice(rt, session, key, unit_id, facts, at)
 
 
 def notify_inbox(rt: Runtime, outcomes: Iterable[InboxOutcome], at: dt.datetime) -> None:
@@ -51,7 +51,7 @@ def notify_inbox(rt: Runtime, outcomes: Iterable[InboxOutcome], at: dt.datetime)
                 enqueue_rejection(rt, session, o.unit_id, o.file, o.problems, at)
 
 
-def _enqueue(
+def enqueue_notice(
     rt: Runtime, session: Session, key: str, unit_id: str, facts: dict[str, object], at: dt.datetime
 ) -> None:
     unit = session.get(Unit, unit_id)

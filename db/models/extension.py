@@ -16,7 +16,9 @@ from vocab.words import ExtensionStatus
 class ExtensionRequest(Base):
     __tablename__ = "extension_request"
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("request.id", ondelete="CASCADE"), index=True
+    )
     unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
     asked_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     reason: Mapped[str] = mapped_column(Text)

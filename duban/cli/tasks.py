@@ -92,8 +92,8 @@ def return_(
 
 
 def _decide(ref: str, plan: str, unit: str, action: str, by: str, reason: str) -> None:
-    from notifications import outbox
-    from reporting.closure import ClosureRefused, claim_of, decide, notice_text, word
+    from flows.unit_notices import tell_closure
+    from reporting.closure import ClosureRefused, claim_of, decide, word
     from vocab.words import ClosureAction
 
     rt = runtime()
@@ -103,10 +103,7 @@ def _decide(ref: str, plan: str, unit: str, action: str, by: str, reason: str) -
             made = decide(
                 session, plan, ref, unit, ClosureAction(action), actor=by, now=at, reason=reason
             )
-            claim = claim_of(session, plan, ref, unit)
-            outbox.enqueue(session, key=f"closure:{made.id}", recipient=unit, unit_id=unit, kind="receipt",
-                           subject=f"【{rt.messages.programme}】任务{word(action)}通知：{ref}",
-                           payload={"text": notice_text(claim.task, made), "salutation": claim.unit.name}, now=at)  # fmt: skip
+            tell_closure(rt, session, claim_of(session, plan, ref, unit), made, at)
     except ClosureRefused as exc:
         fail(str(exc), 1)
     out.print(

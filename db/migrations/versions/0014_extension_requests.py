@@ -49,9 +49,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_extension_request")),
     )
-    op.create_index(
-        op.f("ix_extension_request_request_id"), "extension_request", ["request_id"]
-    )
+    op.create_index(op.f("ix_extension_request_request_id"), "extension_request", ["request_id"])
     op.create_index(op.f("ix_extension_request_status"), "extension_request", ["status"])
 
 
