@@ -48,6 +48,8 @@ def ask(
     """Record the unit's application; AskRefused (nothing written) when it cannot be taken."""
     if request.status == RequestStatus.WAIVED:
         raise AskRefused("ext_due", "本期已免报，无需申请延期")
+    if RequestStatus(request.status).answered:
+        raise AskRefused("ext_due", "本期已报送，无需申请延期")
     if waiting(session, request.id) is not None:
         raise AskRefused("ext_due", "已有一份待审核的延期申请，请等待领导小组办公室答复")
     reason = reason.strip()

@@ -20,7 +20,17 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from duban.portal import actions, catalog, contacts, office, signin, units, upload
+from duban.portal import (
+    actions,
+    catalog,
+    closures,
+    contacts,
+    extensions,
+    office,
+    signin,
+    units,
+    upload,
+)
 from duban.portal.deps import STALE_FORM, FeedRefused, Pages, Settings, SignedOut, StaleForm
 from duban.portal.security import Sessions, forwarded_https, trusted_networks
 from flows.runtime import Runtime
@@ -65,7 +75,7 @@ def create_app(
     app.state.settings = Settings(max_upload_bytes, trusted_networks(trusted_proxies), catalog_dir)
     app.middleware("http")(secure_headers)
     add_refusals(app)
-    for module in (units, upload, signin, office, actions, contacts):
+    for module in (units, upload, signin, office, actions, contacts, extensions, closures):
         app.include_router(module.router)
     if catalog_dir is not None:  # the office's own catalog: review, Excel round trip, 发布
         app.include_router(catalog.router)

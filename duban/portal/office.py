@@ -16,10 +16,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import select
 
 from db.models import Period, Plan
+from duban.portal.closures import office_unit_extras
 from duban.portal.deps import Audit, Clock, FormToken, OfficeAction, OfficeUser, Page, Rt
 from flows import steps
 from flows.runtime import Runtime
-from reporting import office_log, queries
+from reporting import extension_requests, office_log, queries
 from reporting.actions import download_name, reassess
 from reporting.names import content_disposition, report_paths, year_download_names, year_paths
 from vocab import zh
@@ -103,6 +104,7 @@ def dashboard(
             )
         outbox = office_log.outbox_view(session)
         audit = office_log.audit_lines(session)
+        pending_extensions = extension_requests.shown(session, pending_only=True)
     files = (
         report_files(rt, view.choice.plan_slug, view.choice.plan_title, view.choice.label)
         if view
@@ -130,6 +132,7 @@ def dashboard(
         error_text=office_log.error_text,
         status_word=_status_word,
         today=today,
+        pending_extensions=pending_extensions,
     )
 
 
@@ -139,10 +142,11 @@ def unit_page(
 ) -> Response:
     with rt.sessions() as session:
         found = queries.unit_history(session, unit_id, now().date())
+        extras = office_unit_extras(session, unit_id, now().date(), rt.calendar) if found else {}
     if found is None:
         return page.refuse(404, "没有这个单位")
     unit, lines = found
-    return page("office_unit.html", user=user, csrf=csrf, unit=unit, lines=lines)
+    return page("office_unit.html", user=user, csrf=csrf, unit=unit, lines=lines, **extras)
 
 
 @router.post("/office/assess")

@@ -14,11 +14,15 @@ from db.models import IndicatorValue, Plan, ProgressRow, Submission, Task, Unit
 from db.models import Request as ReportRequest
 from duban.portal import unit_form
 from notifications.links import LinkClaims, LinkError
+from reporting import extension_requests
 from reporting.excel import STATUSES
+from reporting.extensions import earliest_new_due
 from reporting.periods import quarter_name
 from reporting.requests import latest_submission, previous_answers
 from reporting.work import UnitWork, goal_text, unit_work_for_request
 from reporting.workdays import WorkCalendar
+from vocab import zh
+from vocab.words import ExtensionStatus, RequestStatus
 
 
 def claimed_request(session: Session, claims: LinkClaims) -> ReportRequest:
@@ -134,7 +138,25 @@ def unit_context(
     if latest is not None and draft:
         ctx["banner"] = "上次保存的是暂存，尚未计为报送：" + "；".join(latest.missing or [])
     _light_tasks(session, plan, tasks, today, cal)
+    ctx.update(extension_context(session, req, today, cal))
     return ctx
+
+
+def extension_context(
+    session: Session, req: ReportRequest, today: dt.date, cal: WorkCalendar
+) -> dict[str, Any]:
+    """The unit's 延期申请 section: its applications and whether it may ask (one at a time)."""
+    waiting = extension_requests.waiting(session, req.id) is not None
+    answered = RequestStatus(req.status).answered or req.status == RequestStatus.WAIVED
+    return {
+        "extensions": extension_requests.of_request(session, req.id),
+        "ext_open": not waiting and not answered,
+        "ext_waiting": waiting,
+        "ext_earliest": earliest_new_due(today, cal, req.due_on),
+        "ext_reason": "",
+        "ext_due": "",
+        "ext_word": lambda status: zh.word(status, ExtensionStatus),
+    }
 
 
 def history(session: Session, claims: LinkClaims) -> list[Submission]:
