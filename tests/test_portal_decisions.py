@@ -82,6 +82,13 @@ def test_a_unit_asks_for_more_time_and_the_office_approves(portal):  # noqa: F81
     assert 'value="2025-10-24"' in unit_page and "数据需待统计局年报" in unit_page
     bad = client.post(f"/office/extensions/{row_id}/approve", data={"csrf": "bad"})
     assert bad.status_code == 403
+    saturday = client.post(f"/office/extensions/{row_id}/approve",
+                           data={"csrf": csrf_of(unit_page), "due": "2025-10-25"})  # fmt: skip
+    assert (
+        saturday.status_code == 422 and "不是工作日，最近的工作日是 2025年10月27日" in saturday.text
+    )
+    with rt.sessions() as session:
+        assert session.get(ExtensionRequest, int(row_id)).status == "pending"
     r = client.post(f"/office/extensions/{row_id}/approve",
                     data={"csrf": csrf_of(unit_page), "due": "2025-10-24"}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303 and r.headers["location"] == "/office/units/zs-amr#extensions"

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from db.models import ExtensionRequest
 from db.models import Request as ReportRequest
 from duban.portal import unit_view
 from duban.portal.deps import Audit, Claims, Clock, OfficeAction, Page, Rt, Tokens
@@ -87,11 +86,14 @@ def approve(
         result = steps.change_deadline(rt, code, at, new_due=granted)
     except ActionError as exc:
         return page.message(422, "未能同意延期", str(exc), back)
-    with rt.sessions.begin() as session:
-        found = session.get_one(ExtensionRequest, _row_id(row))
-        ext.approve(found, granted, user, at)
-        audit(session, user, "extension-approve", code, result)
-        tell_extension(rt, session, found, at)
+    try:
+        with rt.sessions.begin() as session:
+            found = ext.pending_one(session, _row_id(row))  # decided meanwhile: told once
+            ext.approve(found, granted, user, at)
+            audit(session, user, "extension-approve", code, result)
+            tell_extension(rt, session, found, at)
+    except ext.DecisionRefused as exc:
+        return page.message(422, "未能同意延期", str(exc), back)
     return _back(unit_id)
 
 
