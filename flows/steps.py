@@ -29,7 +29,7 @@ from notifications import outbox
 from notifications.dispatch import dispatch
 from reporting import reminders, schedule
 from reporting.intake import ingest_inbox
-from reporting.light_digest import last_lights, unit_lights
+from reporting.light_digest import batch_lights
 from reporting.opening import open_periods
 from vocab.messages import RequestItem
 
@@ -97,11 +97,13 @@ def _enqueue_digests(
             "day": as_of.isoformat(),
             "items": digest.items,
         }
-        if digest.audience == "liaison" and digest.unit_id:
-            # tasks turned 黄/红 since the unit's last digest are named in this one
-            seen = last_lights(session, digest.recipient, digest.key)
-            lights, changes = unit_lights(session, rt.calendar, as_of, digest.unit_id, seen)
-            payloads[digest.key] |= {"lights": lights, "light_changes": changes}
+    # tasks turned 黄/红 since the unit's last digest are named in this one
+    liaisons = {d.recipient: d.unit_id for d in digests if d.audience == "liaison" and d.unit_id}
+    lights = batch_lights(session, rt.calendar, as_of, liaisons)
+    for digest in digests:
+        if digest.recipient in lights and digest.audience == "liaison":
+            shown, changes = lights[digest.recipient]
+            payloads[digest.key] |= {"lights": shown, "light_changes": changes}
     existing = outbox.existing(session, list(payloads))
     fresh = [d for d in digests if d.key not in existing]
     created = outbox.enqueue_many(session, [

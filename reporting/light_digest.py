@@ -5,38 +5,70 @@ compares with what the unit was last told, whatever days passed between."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Notification
 from reporting.lights import Light, light_changes
-from reporting.task_board import task_states
+from reporting.task_board import TaskState, task_states
 from reporting.workdays import WorkCalendar
 from vocab.messages import LightLine
 from vocab.words import TaskLight
 
 
-def last_lights(session: Session, recipient: str, before_key: str) -> dict[str, str]:
-    """The colours the recipient's latest digest before `before_key` showed ({} when none)."""
-    payload = session.scalar(
-        select(Notification.payload)
+def last_lights(
+    session: Session, recipients: Collection[str], as_of: dt.date
+) -> dict[str, dict[str, str]]:
+    """The colours each recipient's latest digest before `as_of` showed (a recipient without
+    one is left out): one query for a whole batch of digests."""
+    if not recipients:
+        return {}
+    before = f"digest:{as_of.isoformat()}"  # digest:<day>:<recipient>, days in ISO order
+    latest = (
+        select(Notification.channel, func.max(Notification.key).label("key"))
         .where(
-            Notification.key.like(f"digest:%:{recipient}"),
-            Notification.key < before_key,
+            Notification.channel.in_(recipients),
+            Notification.key.like("digest:%"),
+            Notification.key < before,
         )
-        .order_by(Notification.key.desc())
-        .limit(1)
+        .group_by(Notification.channel)
+        .subquery()
     )
-    return dict((payload or {}).get("lights") or {})
+    rows = session.execute(
+        select(latest.c.channel, Notification.payload).join(
+            Notification, Notification.key == latest.c.key
+        )
+    )
+    return {channel: dict((payload or {}).get("lights") or {}) for channel, payload in rows}
 
 
-def unit_lights(
-    session: Session, cal: WorkCalendar, as_of: dt.date, unit_id: str, previous: dict[str, str]
+def batch_lights(
+    session: Session, cal: WorkCalendar, as_of: dt.date, units: Mapping[str, str]
+) -> dict[str, tuple[dict[str, str], list[LightLine]]]:
+    """For each liaison digest of a batch ({recipient: unit id}): today's colours of the
+    unit's tasks ({plan:task id: colour}) and the tasks that turned 黄/红 since the unit's last
+    digest, as lines the digest names. The lights are read once for the batch (reading them
+    per digest cost a province's daily tick minutes)."""
+    if not units:
+        return {}
+    previous = last_lights(session, list(units), as_of)
+    wanted = set(units.values())
+    by_unit: dict[str, dict[str, TaskState]] = {}
+    for state in task_states(session, cal, as_of):
+        if state.unit_id in wanted:
+            by_unit.setdefault(state.unit_id, {})[f"{state.plan}:{state.task_id}"] = state
+    out = {}
+    for recipient, unit_id in units.items():
+        states = by_unit.get(unit_id, {})
+        out[recipient] = _changes(states, previous.get(recipient, {}))
+    return out
+
+
+def _changes(
+    states: Mapping[str, TaskState], previous: dict[str, str]
 ) -> tuple[dict[str, str], list[LightLine]]:
-    """Today's colours of the unit's tasks ({plan:task id: colour}) and the tasks that turned
-    黄/红 since `previous`, as lines a digest names."""
-    states = {f"{s.plan}:{s.task_id}": s for s in task_states(session, cal, as_of, unit_id=unit_id)}
     current = {k: Light(TaskLight(s.light), s.reason) for k, s in states.items()}
     lines = [
         LightLine(

@@ -15,8 +15,8 @@ from tasks_catalog.directory import Directory
 from tasks_catalog.loader import load_catalog
 
 from ..conftest import SHANGHAI
-from ..servers import SmtpServer
 from ..integration.test_contacts import AMR, STI, workbook
+from ..servers import SmtpServer
 
 NOW = dt.datetime(2026, 1, 6, 10, 30, tzinfo=SHANGHAI)
 
