@@ -29,6 +29,10 @@ class WorkCalendar:
     # chinesecalendar validates its argument on every call (~17 µs); a tick asks about the same
     # few hundred days hundreds of thousands of times (measured), so answers are remembered.
     _memo: dict[dt.date, bool] = field(default_factory=dict, repr=False, compare=False)
+    # counts asked again and again (every task's days to the plan's end, on one as_of)
+    _between: dict[tuple[dt.date, dt.date], int] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_file(cls, path: Path | None) -> WorkCalendar:
@@ -89,8 +93,11 @@ class WorkCalendar:
         """Count working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.workdays_between(end, start)
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_workday(day)
-        return count
+        known = self._between.get((start, end))
+        if known is None:
+            count, day = 0, start
+            while day < end:
+                day += dt.timedelta(days=1)
+                count += self.is_workday(day)
+            known = self._between[(start, end)] = count
+        return known
