@@ -29,7 +29,7 @@ from notifications import outbox
 from notifications.dispatch import dispatch
 from reporting import reminders, schedule
 from reporting.intake import ingest_inbox
-from reporting.light_digest import batch_lights
+from reporting.light_digest import batch_lights, lights_by_unit
 from reporting.opening import open_periods
 from vocab.messages import RequestItem
 
@@ -66,14 +66,20 @@ def remind(rt: Runtime, as_of: dt.date, now: dt.datetime) -> tuple[int, int, int
     """
     created = merged = deferred = 0
     with rt.sessions.begin() as session:
+        lights: list[dict[str, Any]] = []  # every unit's task lights, read once for the day
         for digests in reminders.decide_batches(session, as_of, rt.calendar, rt.var_dir):
-            new, more, later = _enqueue_digests(rt, session, digests, as_of, now)
+            new, more, later = _enqueue_digests(rt, session, digests, as_of, now, lights)
             created, merged, deferred = created + new, merged + more, deferred + later
     return created, merged, deferred
 
 
 def _enqueue_digests(
-    rt: Runtime, session: Any, digests: list[reminders.Digest], as_of: dt.date, now: dt.datetime
+    rt: Runtime,
+    session: Any,
+    digests: list[reminders.Digest],
+    as_of: dt.date,
+    now: dt.datetime,
+    lights_read: list[dict[str, Any]],
 ) -> tuple[int, int, int]:
     merged = deferred = 0
     names = dict(
@@ -99,7 +105,9 @@ def _enqueue_digests(
         }
     # tasks turned 黄/红 since the unit's last digest are named in this one
     liaisons = {d.recipient: d.unit_id for d in digests if d.audience == "liaison" and d.unit_id}
-    lights = batch_lights(session, rt.calendar, as_of, liaisons)
+    if liaisons and not lights_read:
+        lights_read.append(lights_by_unit(session, rt.calendar, as_of))
+    lights = batch_lights(session, as_of, liaisons, lights_read[0]) if liaisons else {}
     for digest in digests:
         if digest.recipient in lights and digest.audience == "liaison":
             shown, changes = lights[digest.recipient]

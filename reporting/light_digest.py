@@ -44,21 +44,30 @@ def last_lights(
     return {channel: dict((payload or {}).get("lights") or {}) for channel, payload in rows}
 
 
+def lights_by_unit(
+    session: Session, cal: WorkCalendar, as_of: dt.date
+) -> dict[str, dict[str, TaskState]]:
+    """Every unit's tasks with their lights on `as_of` ({unit id: {plan:task id: state}}),
+    read once for a day's digests (reading them per digest cost a province's daily tick
+    minutes)."""
+    by_unit: dict[str, dict[str, TaskState]] = {}
+    for state in task_states(session, cal, as_of):
+        by_unit.setdefault(state.unit_id, {})[f"{state.plan}:{state.task_id}"] = state
+    return by_unit
+
+
 def batch_lights(
-    session: Session, cal: WorkCalendar, as_of: dt.date, units: Mapping[str, str]
+    session: Session,
+    as_of: dt.date,
+    units: Mapping[str, str],
+    by_unit: Mapping[str, Mapping[str, TaskState]],
 ) -> dict[str, tuple[dict[str, str], list[LightLine]]]:
     """For each liaison digest of a batch ({recipient: unit id}): today's colours of the
     unit's tasks ({plan:task id: colour}) and the tasks that turned 黄/红 since the unit's last
-    digest, as lines the digest names. The lights are read once for the batch (reading them
-    per digest cost a province's daily tick minutes)."""
+    digest, as lines the digest names."""
     if not units:
         return {}
     previous = last_lights(session, list(units), as_of)
-    wanted = set(units.values())
-    by_unit: dict[str, dict[str, TaskState]] = {}
-    for state in task_states(session, cal, as_of):
-        if state.unit_id in wanted:
-            by_unit.setdefault(state.unit_id, {})[f"{state.plan}:{state.task_id}"] = state
     out = {}
     for recipient, unit_id in units.items():
         states = by_unit.get(unit_id, {})
@@ -67,7 +76,7 @@ def batch_lights(
 
 
 def _changes(
-    states: Mapping[str, TaskState], previous: dict[str, str]
+    states: Mapping[str, TaskState], previous: Mapping[str, str]
 ) -> tuple[dict[str, str], list[LightLine]]:
     current = {k: Light(TaskLight(s.light), s.reason) for k, s in states.items()}
     lines = [

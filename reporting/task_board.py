@@ -84,7 +84,7 @@ def task_states(
     until = due_end(as_of)
     reported = latest_statuses(session, ids, until, unit_id)
     decisions = latest_decisions(session)
-    units = {u.id: u for u in session.scalars(select(Unit))}
+    units = {u.id: u for u in session.execute(select(Unit.id, Unit.name, Unit.order))}
     tasks = {
         t.id: (t.due_date, t.deadline or "")
         for t in session.execute(
