@@ -20,6 +20,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from db.models import Request as ReportRequest
 from duban.portal.deps import Claims, Clock, Page, PortalSettings, Rt, Tokens
+from flows.receipts import enqueue_receipt
 from notifications.links import LinkError
 from reporting.intake import SubmissionRejected, submit_file
 
@@ -131,6 +132,7 @@ async def unit_upload(
                     expected_code=code,
                     submitter="portal-upload",
                 )
+                enqueue_receipt(rt, session, result, at)  # told by message too, as every channel
         except SubmissionRejected as exc:
             return page.message(422, "文件未被接受", "；".join(exc.problems), back=f"/u/{token}")
     return page(

@@ -150,6 +150,9 @@ def test_uploads_are_limited_checked_and_use_the_excel_intake(portal, tmp_path):
         files={"file": ("sti.xlsx", mine, "application/octet-stream")},
     )
     assert r.status_code == 200 and "报送成功" in r.text
+    with rt.sessions() as session:  # and the unit is told by message, as for every channel
+        told = session.scalars(select(Notification.key).where(Notification.kind == "receipt"))
+        assert any(key.startswith(f"receipt:{requests['zs-sti'].code}:") for key in told)
     assert client.get(url + "/template.xlsx").content[:2] == b"PK"
     feed = client.get(url + "/feed.ics")
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
