@@ -26,7 +26,7 @@ from notifications.dingtalk import register
 from notifications.dingtalk_work import DingTalkWorkNotifier, distinct_text, redact_http_logs
 from notifications.pacing import Pacer
 from notifications.render import fit_markdown
-from notifications.smtp import _nothing
+from notifications.transports import WORK
 
 REFRESH = dt.timedelta(minutes=1)
 WORK_TEXT_BYTES = 1500  # of asyncsend_v2's 2048 for the whole msg: title, link and JSON too
@@ -86,6 +86,8 @@ class SmtpSettings:
 class WorkTarget:
     """One userid reached by DingTalk work notification, as a "server" of the channel's index
     (its `url` names the agent and the userid: nothing secret)."""
+
+    protocol = WORK  # the transport it goes through (transports.kind_of)
 
     def __init__(self, notifier: DingTalkWorkNotifier, userid: str, tag: str):
         self.notifier, self.userid = notifier, userid
@@ -159,6 +161,7 @@ class ContactChannel(AppriseChannel):
         redact_http_logs()  # urllib3 logs each request line, robot access_token included
         super().__init__(config or apprise.Apprise(), pacer, clock, smtp_timeout)
         self.sessions, self.smtp_settings, self.work = sessions, smtp, work
+        self.transports[WORK] = WorkTransport()
         self._loaded: dt.datetime | None = None
 
     def index(self) -> dict[str, tuple[Any, ...]]:
@@ -185,17 +188,18 @@ class ContactChannel(AppriseChannel):
                 by_tag.setdefault(tag, []).append(server)
         return {tag: tuple(found) for tag, found in by_tag.items()}
 
-    def _send_one(
+
+class WorkTransport:
+    """The work-notification transport: the target sends and confirms its one userid."""
+
+    def send(
         self,
         server: Any,
         uid: str,
         message: Outgoing,
-        ready: Callable[[], None] = _nothing,
-        meanwhile: Callable[[], None] = _nothing,
+        ready: Callable[[], None],
+        meanwhile: Callable[[], None],
     ) -> None:
-        if not isinstance(server, WorkTarget):
-            super()._send_one(server, uid, message, ready, meanwhile)
-            return
         ready()
         try:
             server.send(message)

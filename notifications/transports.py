@@ -4,6 +4,7 @@ kind of the configured URL, read from its scheme.
 
 - email (`mailto://`, `mailtos://`): the message Duban built, over Duban's pooled SMTP client;
 - dingtalk (`dingtalks://`): the markdown through Duban's corrected robot plugin, paced per robot;
+- dingtalk-work: a userid from the 通讯录, by DingTalk work notification (`contact_channels`);
 - apprise (anything else): Apprise's own plugin with the text body.
 """
 
@@ -23,8 +24,14 @@ from notifications.mail import address, display_name, plain_text, wire
 from notifications.pacing import Pacer
 from notifications.smtp import ServerSilent, SmtpPool, SmtpTarget, classify_smtp
 
-EMAIL, DINGTALK, APPRISE = "email", "dingtalk", "apprise"
-SCHEMES = {"mailto": EMAIL, "mailtos": EMAIL, "dingtalk": DINGTALK, "dingtalks": DINGTALK}
+EMAIL, DINGTALK, WORK, APPRISE = "email", "dingtalk", "dingtalk-work", "apprise"
+SCHEMES = {
+    "mailto": EMAIL,
+    "mailtos": EMAIL,
+    "dingtalk": DINGTALK,
+    "dingtalks": DINGTALK,
+    "dingtalk-work": WORK,  # a 通讯录 userid by DingTalk work notification (contact_channels)
+}
 
 
 def kind_of(server: Any) -> str:
