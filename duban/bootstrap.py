@@ -71,10 +71,12 @@ def contact_channel(settings: Settings, sessions: sessionmaker[Session]) -> Chan
             raise ValueError(
                 "DUBAN_DINGTALK_APP_KEY 已设置：还需 DUBAN_DINGTALK_APP_SECRET_FILE 与 DUBAN_DINGTALK_AGENT_ID"
             )
-        work = DingTalkWorkNotifier(settings.dingtalk_base_url, settings.dingtalk_app_key,
-                                    secret, agent, clock=clock)  # fmt: skip
-    return ContactChannel(sessions, config, smtp, work, Pacer(sessions), clock,
-                          smtp_timeout=settings.smtp_timeout)  # fmt: skip
+        work = DingTalkWorkNotifier(
+            settings.dingtalk_base_url, settings.dingtalk_app_key, secret, agent, clock=clock
+        )
+    return ContactChannel(
+        sessions, config, smtp, work, Pacer(sessions), clock, smtp_timeout=settings.smtp_timeout
+    )
 
 
 def parse_hours(text: str) -> tuple[int, int] | None:

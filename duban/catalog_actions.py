@@ -51,7 +51,9 @@ def read_or_problems(path: Path) -> tuple[Plan | None, list[Problem]]:
         return None, exc.problems
 
 
-def audit(session: Session, actor: str, action: str, target: str, detail: str, now: dt.datetime) -> None:  # fmt: skip
+def audit(
+    session: Session, actor: str, action: str, target: str, detail: str, now: dt.datetime
+) -> None:
     session.add(AuditLog(at=now, actor=actor, action=action, target=target, detail=detail[:4000]))
 
 

@@ -125,9 +125,15 @@ def fill(
     sheet = wb[TARGET_SHEET]
     for row in range(2, sheet.max_row + 1):
         target = targets[int(sheet.cell(row=row, column=1).value)]
-        spec = TargetSpec(target.cmp, Decimal(target.value), target.kind,
-                          None if target.baseline is None else Decimal(target.baseline),
-                          dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31), target.per_year)  # fmt: skip
+        spec = TargetSpec(
+            target.cmp,
+            Decimal(target.value),
+            target.kind,
+            None if target.baseline is None else Decimal(target.baseline),
+            dt.date(plan.start_year, 1, 1),
+            dt.date(plan.end_year, 12, 31),
+            target.per_year,
+        )
         expected = expected_value(spec, period.end)
         factor = (
             dept.rng.uniform(0.45, 0.8) if dept.profile == "behind" else dept.rng.uniform(1.0, 1.15)
@@ -169,9 +175,11 @@ def act(rt: Runtime, day: dt.date, departments: dict[str, Department]) -> Counte
     done: Counter[str] = Counter()
     with rt.sessions() as session:
         rows = session.execute(
-            select(Request, Period, Plan).join(Period, Request.period_id == Period.id).join(Plan, Period.plan_id == Plan.id)
+            select(Request, Period, Plan)
+            .join(Period, Request.period_id == Period.id)
+            .join(Plan, Period.plan_id == Plan.id)
             .where(Request.status == RequestStatus.PENDING)
-        ).all()  # fmt: skip
+        ).all()
         targets = {t.id: t for t in session.scalars(select(Target))}
     for request, period, plan in rows:
         dept = departments.get(request.unit_id)
@@ -290,9 +298,18 @@ def summary_rows(rt: Runtime) -> tuple[list[dict[str, object]], Counter[str]]:
                 .join(Request)
                 .where(Request.period_id == period.id)
             )
-            rows.append({"plan": plan.slug.removeprefix("zhoushan-"), "period": period.label, "due": f"{period.due_on:%m-%d}",
-                         "units": sum(statuses.values()), "on time": statuses[RequestStatus.SUBMITTED], "late": statuses[RequestStatus.LATE],
-                         "missing": statuses[RequestStatus.PENDING], "files": files})  # fmt: skip
+            rows.append(
+                {
+                    "plan": plan.slug.removeprefix("zhoushan-"),
+                    "period": period.label,
+                    "due": f"{period.due_on:%m-%d}",
+                    "units": sum(statuses.values()),
+                    "on time": statuses[RequestStatus.SUBMITTED],
+                    "late": statuses[RequestStatus.LATE],
+                    "missing": statuses[RequestStatus.PENDING],
+                    "files": files,
+                }
+            )
         messages = Counter(session.scalars(select(Notification.status)))
     return rows, messages
 

@@ -89,8 +89,13 @@ def create_workspace(
     catalog.mkdir(parents=True, exist_ok=True)
     (folder / "var").mkdir(exist_ok=True)
     units = catalog / "units.yaml"
-    units.write_text(UNITS_HEADER + yaml.safe_dump({"jurisdictions": [entry]}, allow_unicode=True,
-                                                   sort_keys=False, width=100), encoding="utf-8")  # fmt: skip
+    units.write_text(
+        UNITS_HEADER
+        + yaml.safe_dump(
+            {"jurisdictions": [entry]}, allow_unicode=True, sort_keys=False, width=100
+        ),
+        encoding="utf-8",
+    )
     calendar = folder / CALENDAR_FILE
     calendar.write_text(CALENDAR_TEXT, encoding="utf-8")
     settings = folder / WORKSPACE_FILE

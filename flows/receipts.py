@@ -27,10 +27,17 @@ def enqueue_receipt(rt: Runtime, session: Session, result: IntakeResult, at: dt.
     request = session.scalar(select(Request).where(Request.code == result.request_code))
     if request is None:
         return
-    facts = receipt_facts(session, request, at, late=result.late, accepted=result.accepted,
-                          missing=None if result.complete else result.missing)  # fmt: skip
-    enqueue_notice(rt, session, f"receipt:{request.code}:{result.submission_id}", request.unit_id,
-             facts, at)  # fmt: skip
+    facts = receipt_facts(
+        session,
+        request,
+        at,
+        late=result.late,
+        accepted=result.accepted,
+        missing=None if result.complete else result.missing,
+    )
+    enqueue_notice(
+        rt, session, f"receipt:{request.code}:{result.submission_id}", request.unit_id, facts, at
+    )
 
 
 def enqueue_rejection(

@@ -114,9 +114,20 @@ def _enqueue_digests(
             payloads[digest.key] |= {"lights": shown, "light_changes": changes}
     existing = outbox.existing(session, list(payloads))
     fresh = [d for d in digests if d.key not in existing]
-    created = outbox.enqueue_many(session, [
-        {"key": d.key, "channel": d.recipient, "unit_id": d.unit_id, "kind": d.kind, "payload": payloads[d.key]} for d in fresh
-    ], now)  # fmt: skip
+    created = outbox.enqueue_many(
+        session,
+        [
+            {
+                "key": d.key,
+                "channel": d.recipient,
+                "unit_id": d.unit_id,
+                "kind": d.kind,
+                "payload": payloads[d.key],
+            }
+            for d in fresh
+        ],
+        now,
+    )
     existing = outbox.existing(
         session, [d.key for d in digests if d.key in existing or d.key not in created]
     )
@@ -212,10 +223,20 @@ def change_deadline(
         add_links(rt, [item])
         unit = session.get(Unit, request.unit_id)
         method = "CANCEL" if waive else "REQUEST"
-        outbox.enqueue(session, key=f"invite:{request.code}:{request.sequence}", recipient=request.unit_id,
-                       unit_id=request.unit_id, kind="invite", subject="",
-                       payload={"item": item, "method": method, "salutation": unit.name if unit else request.unit_id},
-                       now=now)  # fmt: skip
+        outbox.enqueue(
+            session,
+            key=f"invite:{request.code}:{request.sequence}",
+            recipient=request.unit_id,
+            unit_id=request.unit_id,
+            kind="invite",
+            subject="",
+            payload={
+                "item": item,
+                "method": method,
+                "salutation": unit.name if unit else request.unit_id,
+            },
+            now=now,
+        )
         done = "已免报，日程已取消" if waive else f"截止日期改为 {request.due_on.isoformat()}"
         return f"{request.code}：{done}（日程第 {request.sequence} 次更新）"
 

@@ -154,14 +154,19 @@ def event_for(
 ) -> Any:
     """The VEVENT of one request's deadline: stable UID, SEQUENCE from the request."""
     return deadline_event(
-        uid=f"{item['code']}@{config.mail_domain}", sequence=int(item.get("sequence", 0)),
+        uid=f"{item['code']}@{config.mail_domain}",
+        sequence=int(item.get("sequence", 0)),
         summary=words("calendar_summary", {**item, "programme": config.programme}),
         description=words("calendar_description", item),
-        due_on=dt.date.fromisoformat(item["due_on"]), alarm_on=dt.date.fromisoformat(item.get("alarm_on", item["due_on"])),
-        organizer_email=config.office_email, organizer_name=config.office_name,
-        attendee_email=f"{item['unit_id']}@{config.mail_domain}", attendee_name=item["unit_name"], stamp=now,
+        due_on=dt.date.fromisoformat(item["due_on"]),
+        alarm_on=dt.date.fromisoformat(item.get("alarm_on", item["due_on"])),
+        organizer_email=config.office_email,
+        organizer_name=config.office_name,
+        attendee_email=f"{item['unit_id']}@{config.mail_domain}",
+        attendee_name=item["unit_name"],
+        stamp=now,
         cancelled=cancelled,
-    )  # fmt: skip
+    )
 
 
 def _liaison_attachments(

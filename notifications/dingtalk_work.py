@@ -182,8 +182,14 @@ class DingTalkWorkNotifier:
         # forbidden_user_id_list without a forbidden_list entry: filtered, reason unknown
         for userid in ids("forbidden_user_id_list") - forbidden.keys():
             forbidden[userid] = ""
-        return DeliveryReport(task_id, ids("read_user_id_list"), ids("unread_user_id_list"),
-                              ids("invalid_user_id_list"), ids("failed_user_id_list"), forbidden)  # fmt: skip
+        return DeliveryReport(
+            task_id,
+            ids("read_user_id_list"),
+            ids("unread_user_id_list"),
+            ids("invalid_user_id_list"),
+            ids("failed_user_id_list"),
+            forbidden,
+        )
 
     def _send_batch(self, userids: tuple[str, ...], msg: dict[str, Any]) -> int:
         body = {"agent_id": self.agent_id, "userid_list": ",".join(userids), "msg": msg}
@@ -305,8 +311,15 @@ class DingTalkWorkNotifier:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8"} if data else {}
         try:
-            r = self.session.request(method, self.base_url + path, params=params, data=data,
-                                     headers=headers, timeout=self.timeout, allow_redirects=False)  # fmt: skip
+            r = self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
         except requests.RequestException as exc:
             log.warning("DingTalk %s unreachable: %s", path, type(exc).__name__)
             raise DeliveryError(f"钉钉服务器无法连接 ({type(exc).__name__})") from None

@@ -97,8 +97,16 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]], now: dt.datetime)
     except IntegrityError:
         created = set()
         for r in values:
-            _, new = enqueue(session, key=r["key"], recipient=r["channel"], unit_id=r["unit_id"], kind=r["kind"],
-                             subject="", payload=r["payload"], now=now)  # fmt: skip
+            _, new = enqueue(
+                session,
+                key=r["key"],
+                recipient=r["channel"],
+                unit_id=r["unit_id"],
+                kind=r["kind"],
+                subject="",
+                payload=r["payload"],
+                now=now,
+            )
             if new:
                 created.add(r["key"])
         return created
@@ -138,8 +146,9 @@ def claim(
     if kinds is not None:
         due = due.where(Notification.kind.in_(kinds))
     table = core_table(Notification)
-    claimed = table.update().values(status=SENDING, claimed_at=now, claimed_by=worker,
-                                    attempts=table.c.attempts + 1)  # fmt: skip
+    claimed = table.update().values(
+        status=SENDING, claimed_at=now, claimed_by=worker, attempts=table.c.attempts + 1
+    )
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.scalars(due.with_for_update(skip_locked=True)))
         if ids:

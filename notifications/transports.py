@@ -81,8 +81,14 @@ class EmailTransport:
         ready: Callable[[], None],
         meanwhile: Callable[[], None],
     ) -> None:
-        target = SmtpTarget(server.smtp_host, int(server.port), server.secure_mode, server.user,
-                            server.password, server.verify_certificate)  # fmt: skip
+        target = SmtpTarget(
+            server.smtp_host,
+            int(server.port),
+            server.secure_mode,
+            server.user,
+            server.password,
+            server.verify_certificate,
+        )
         for to_name, to_addr in server.targets:
             data = message.wire.get((uid, to_addr))
             if data is None:

@@ -104,8 +104,17 @@ def reassess(
         files = write_period_report(
             result, setup.out_dir, setup.notes, final, notice_of(result, plan, setup, as_of)
         )
-        done.append(Reassessed(period.id, plan.slug, plan.title, period.label, result, files,
-                               final_due(result, final)))  # fmt: skip
+        done.append(
+            Reassessed(
+                period.id,
+                plan.slug,
+                plan.title,
+                period.label,
+                result,
+                files,
+                final_due(result, final),
+            )
+        )
     return done
 
 

@@ -118,11 +118,25 @@ def decide(
     reason = reason.strip()
     if action == ClosureAction.RETURNED and not reason:
         raise ClosureRefused("退回须写明原因（--reason），单位将收到该原因")
-    decision = TaskClosure(task_id=claim.task.id, unit_id=unit_id, action=action, at=now, actor=actor,
-                           account=claim.account, reason=reason or None)  # fmt: skip
+    decision = TaskClosure(
+        task_id=claim.task.id,
+        unit_id=unit_id,
+        action=action,
+        at=now,
+        actor=actor,
+        account=claim.account,
+        reason=reason or None,
+    )
     session.add(decision)
-    session.add(AuditLog(at=now, actor=actor, action=f"task-{action}", target=f"{plan_slug}:{ref}:{unit_id}",
-                         detail=reason or claim.account[:200]))  # fmt: skip
+    session.add(
+        AuditLog(
+            at=now,
+            actor=actor,
+            action=f"task-{action}",
+            target=f"{plan_slug}:{ref}:{unit_id}",
+            detail=reason or claim.account[:200],
+        )
+    )
     session.flush()
     return decision
 
@@ -131,8 +145,10 @@ def notice_text(task: Task, decision: TaskClosure) -> str:
     """What the unit is told of the decision."""
     if decision.action == ClosureAction.CLOSED:
         return f"贵单位报送已完成的任务 {task.ref}“{task.title}”，经领导小组办公室确认，已办结。"
-    return (f"贵单位报送已完成的任务 {task.ref}“{task.title}”，经领导小组办公室审核予以退回，"
-            f"原因：{decision.reason}。请继续推进，完成后再次报送“已完成”并说明完成情况。")  # fmt: skip
+    return (
+        f"贵单位报送已完成的任务 {task.ref}“{task.title}”，经领导小组办公室审核予以退回，"
+        f"原因：{decision.reason}。请继续推进，完成后再次报送“已完成”并说明完成情况。"
+    )
 
 
 def word(action: ClosureAction | str) -> str:

@@ -66,9 +66,14 @@ def ask(
     except ExtensionRefused as exc:
         raise AskRefused("ext_due", exc.message) from None
     row = ExtensionRequest(
-        request_id=request.id, unit_id=request.unit_id, asked_at=now, reason=reason,
-        current_due=request.due_on, proposed_due=day, status=ExtensionStatus.PENDING,
-    )  # fmt: skip
+        request_id=request.id,
+        unit_id=request.unit_id,
+        asked_at=now,
+        reason=reason,
+        current_due=request.due_on,
+        proposed_due=day,
+        status=ExtensionStatus.PENDING,
+    )
     session.add(row)
     session.flush()
     return row

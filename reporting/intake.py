@@ -87,9 +87,14 @@ def record(
         )
         if existing is not None:
             return IntakeResult(
-                request.code, existing.id, True, existing.late, existing.complete,
-                list(existing.missing or []), "与已收到的文件相同",
-            )  # fmt: skip
+                request.code,
+                existing.id,
+                True,
+                existing.late,
+                existing.complete,
+                list(existing.missing or []),
+                "与已收到的文件相同",
+            )
     period, plan, work = unit_work_for_request(session, request)
     progress, values = _checked(work, progress, values)
     checked = check_answers(
@@ -103,26 +108,44 @@ def record(
     missing = missing_lines(checked.missing, details.cells)
     late = now >= due_end(request.due_on)
     submission = Submission(
-        request_id=request.id, received_at=now, channel=channel, submitter=submitter,
-        file_path=file_path, sha256=sha256, late=late, complete=checked.complete,
-        filler=clean(details.filler)[:50] or None, phone=clean(details.phone)[:40] or None,
+        request_id=request.id,
+        received_at=now,
+        channel=channel,
+        submitter=submitter,
+        file_path=file_path,
+        sha256=sha256,
+        late=late,
+        complete=checked.complete,
+        filler=clean(details.filler)[:50] or None,
+        phone=clean(details.phone)[:40] or None,
         missing=missing or None,
         reasons={str(k): clean(v)[:500] for k, v in details.reasons.items()} or None,
-    )  # fmt: skip
+    )
     session.add(submission)
     session.flush()
     stored = [p for p in progress if p.status in set(ProgressStatus)]
     session.add_all(
-        ProgressRow(submission_id=submission.id, task_id=p.task_id, status=p.status, text=p.text,
-                    problems=p.problems or None, next_steps=p.next_steps or None)
+        ProgressRow(
+            submission_id=submission.id,
+            task_id=p.task_id,
+            status=p.status,
+            text=p.text,
+            problems=p.problems or None,
+            next_steps=p.next_steps or None,
+        )
         for p in stored
-    )  # fmt: skip
+    )
     as_of = min(now.date(), period.end)
     session.add_all(
-        IndicatorValue(submission_id=submission.id, target_id=v.target_id, value=v.value,
-                       as_of=as_of, note=v.note or None if v.target_id in checked.explained else None)
+        IndicatorValue(
+            submission_id=submission.id,
+            target_id=v.target_id,
+            value=v.value,
+            as_of=as_of,
+            note=v.note or None if v.target_id in checked.explained else None,
+        )
         for v in values
-    )  # fmt: skip
+    )
     if request.status == RequestStatus.PENDING and checked.complete:
         status = RequestStatus.LATE if late else RequestStatus.SUBMITTED
         set_status(session, request, status, now, f"via {channel}")
@@ -131,9 +154,15 @@ def record(
     if details.reasons:
         accepted += f"、未填原因 {len(details.reasons)} 项"
     return IntakeResult(
-        request.code, submission.id, False, late, checked.complete, missing, accepted,
+        request.code,
+        submission.id,
+        False,
+        late,
+        checked.complete,
+        missing,
+        accepted,
         checked.missing,
-    )  # fmt: skip
+    )
 
 
 def _checked(
@@ -170,10 +199,15 @@ def _checked(
     if problems:
         raise SubmissionRejected(problems)
     cleaned = [
-        ProgressLine(p.task_id, p.status, clean(p.text)[:MAX_TEXT], clean(p.problems)[:MAX_TEXT],
-                     clean(p.next_steps)[:MAX_TEXT])
+        ProgressLine(
+            p.task_id,
+            p.status,
+            clean(p.text)[:MAX_TEXT],
+            clean(p.problems)[:MAX_TEXT],
+            clean(p.next_steps)[:MAX_TEXT],
+        )
         for p in progress
-    ]  # fmt: skip
+    ]
     return cleaned, cleaned_values
 
 

@@ -16,11 +16,23 @@ from vocab.words import OutboxStatus
 
 PROBLEMS = (OutboxStatus.FAILED, OutboxStatus.UNDELIVERABLE, OutboxStatus.PENDING)
 # The outbox's own words (vocab.zh.WORDS gives "failed" the tick's 失败: keys shared by enums).
-OUTBOX_WORDS = {OutboxStatus.PENDING: "待发送", OutboxStatus.SENDING: "发送中", OutboxStatus.SENT: "已发送",
-                OutboxStatus.FAILED: "发送失败", OutboxStatus.UNDELIVERABLE: "无法送达",
-                OutboxStatus.CANCELLED: "已取消"}  # fmt: skip
-ACTIONS = {"login": "登录", "logout": "退出", "extend": "延期", "waive": "免报", "resend": "重发",
-           "assess": "重新评估", "adjust": "调整考核分"}  # fmt: skip
+OUTBOX_WORDS = {
+    OutboxStatus.PENDING: "待发送",
+    OutboxStatus.SENDING: "发送中",
+    OutboxStatus.SENT: "已发送",
+    OutboxStatus.FAILED: "发送失败",
+    OutboxStatus.UNDELIVERABLE: "无法送达",
+    OutboxStatus.CANCELLED: "已取消",
+}
+ACTIONS = {
+    "login": "登录",
+    "logout": "退出",
+    "extend": "延期",
+    "waive": "免报",
+    "resend": "重发",
+    "assess": "重新评估",
+    "adjust": "调整考核分",
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,11 @@ class OutboxView:
 
 
 def outbox_view(session: Session, limit: int = 50) -> OutboxView:
-    counts = dict(session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())  # fmt: skip
+    counts = dict(
+        session.execute(
+            select(Notification.status, func.count()).group_by(Notification.status)
+        ).all()
+    )
     waiting_last = case((Notification.status == OutboxStatus.PENDING, 1), else_=0)
     problems = list(
         session.scalars(
@@ -61,8 +77,16 @@ class AuditLine:
 
 def audit_lines(session: Session, limit: int = 20) -> list[AuditLine]:
     rows = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit))
-    return [AuditLine(a.at, a.actor, ACTIONS.get(a.action, a.action), TARGETS.get(a.target, a.target),
-                      audit_detail(a.detail or "")) for a in rows]  # fmt: skip
+    return [
+        AuditLine(
+            a.at,
+            a.actor,
+            ACTIONS.get(a.action, a.action),
+            TARGETS.get(a.target, a.target),
+            audit_detail(a.detail or ""),
+        )
+        for a in rows
+    ]
 
 
 TARGETS = {"office": "办公室页面", "periods in play": "在报的报送期"}

@@ -48,8 +48,9 @@ def task_lights(
     lines = []
     for t in result.tasks:
         reported = t.status if t.status in statuses else None
-        light = task_light(dues.get(t.task_id), plan_end, day, cal, reported=reported,
-                           warn_workdays=warn)  # fmt: skip
+        light = task_light(
+            dues.get(t.task_id), plan_end, day, cal, reported=reported, warn_workdays=warn
+        )
         lines.append(
             TaskLightLine(t.unit_id, t.unit_name, t.ref, t.title, light.colour, light.reason)
         )

@@ -26,8 +26,13 @@ from vocab.words import FlagKind, FlagSubject, ReportStatus, Severity, TaskLight
 
 PAGE = 50  # flags a page
 # What a row of the table says: a unit not yet answered is 待报送 until its own due date.
-SHOWN = {"submitted": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "pending": "待报送",
-         "waived": "免报"}  # fmt: skip
+SHOWN = {
+    "submitted": "按时报送",
+    "late": "逾期报送",
+    "overdue": "逾期未报",
+    "pending": "待报送",
+    "waived": "免报",
+}
 # Each enum's own words: vocab.zh.WORDS is keyed by values that several enums share ("request" is
 # a flag's subject and a message kind; "failed" an outbox and a tick status), so its last wins.
 SUBJECTS = {FlagSubject.REQUEST: "报送", FlagSubject.TARGET: "指标", FlagSubject.TASK: "任务"}
@@ -97,10 +102,17 @@ def period_choices(session: Session) -> list[PeriodChoice]:
         select(Period, Plan).join(Plan).order_by(Period.start.desc(), Plan.slug)
     ).all()
     return [
-        PeriodChoice(p.id, plan.slug, plan.title, p.label, zh.period_name(p.label), p.end.year,
-                     p.opened_at is not None)
+        PeriodChoice(
+            p.id,
+            plan.slug,
+            plan.title,
+            p.label,
+            zh.period_name(p.label),
+            p.end.year,
+            p.opened_at is not None,
+        )
         for p, plan in rows
-    ]  # fmt: skip
+    ]
 
 
 def default_period(choices: list[PeriodChoice], as_of: dt.date) -> PeriodChoice | None:
@@ -114,8 +126,9 @@ def shown_status(u: UnitRow, due_on: dt.date, as_of: dt.date) -> str:
     return str(u.status)
 
 
-def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
-               codes: dict[str, Request]) -> list[FlagLine]:  # fmt: skip
+def flag_lines(
+    period: Period, result: PeriodAssessment, as_of: dt.date, codes: dict[str, Request]
+) -> list[FlagLine]:
     """The flags the assessment raises (the very ones `reporting.stored` stores), in Chinese;
     a unit not answered is flagged 未报送 only once its own due date has passed, and its tasks
     are not flagged one by one for want of progress (a waived unit is 免报, never missing)."""
@@ -150,29 +163,65 @@ def flag_lines(period: Period, result: PeriodAssessment, as_of: dt.date,
                 continue  # no answer at all: 未报送 (or 待报送, 免报) says it once, not per task
             title = titles.get((who, figures["ref"]), "")
             what = f"任务 {figures['ref']} {title[:40]}".rstrip()
-        lines.append(FlagLine(SUBJECTS[FlagSubject(subject)], zh.flag_word(kind, subject),
-                              str(kind), SEVERITIES[Severity(f["severity"])], unit_id, who, what))  # fmt: skip
+        lines.append(
+            FlagLine(
+                SUBJECTS[FlagSubject(subject)],
+                zh.flag_word(kind, subject),
+                str(kind),
+                SEVERITIES[Severity(f["severity"])],
+                unit_id,
+                who,
+                what,
+            )
+        )
     return lines
 
 
-def period_view(session: Session, period_id: int, as_of: dt.date, *, status: str = "",
-                unit: str = "", kind: str = "", page: int = 1, per_page: int = PAGE,
-                cal: WorkCalendar | None = None, light: str = "") -> PeriodView | None:  # fmt: skip
+def period_view(
+    session: Session,
+    period_id: int,
+    as_of: dt.date,
+    *,
+    status: str = "",
+    unit: str = "",
+    kind: str = "",
+    page: int = 1,
+    per_page: int = PAGE,
+    cal: WorkCalendar | None = None,
+    light: str = "",
+) -> PeriodView | None:
     """A period as it stands on `as_of`, its table and flags filtered (status: a key of
     SHOWN; unit: a unit id; kind: a FlagKind value) and its flags paged."""
     found = session.execute(select(Period, Plan).join(Plan).where(Period.id == period_id)).first()
     if found is None:
         return None
     period, plan = found
-    view = view_of(session, period, plan, assess_period(session, period, as_of), as_of,
-                   status=status, unit=unit, kind=kind, page=page, per_page=per_page)  # fmt: skip
+    view = view_of(
+        session,
+        period,
+        plan,
+        assess_period(session, period, as_of),
+        as_of,
+        status=status,
+        unit=unit,
+        kind=kind,
+        page=page,
+        per_page=per_page,
+    )
     if cal is not None:
         add_lights(session, view, period, plan, as_of, cal, light)
     return view
 
 
-def add_lights(session: Session, view: PeriodView, period: Period, plan: Plan, as_of: dt.date,
-               cal: WorkCalendar, light: str) -> None:  # fmt: skip
+def add_lights(
+    session: Session,
+    view: PeriodView,
+    period: Period,
+    plan: Plan,
+    as_of: dt.date,
+    cal: WorkCalendar,
+    light: str,
+) -> None:
     """The tasks' lights on the view, as of the period's due date at the latest (a past
     period's tasks are lit as they stood when it was due); filtered like the table, and by
     `light` (a TaskLight value; by default red and yellow)."""
@@ -188,9 +237,19 @@ def add_lights(session: Session, view: PeriodView, period: Period, plan: Plan, a
     view.filters["light"] = light
 
 
-def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessment,
-            as_of: dt.date, *, status: str = "", unit: str = "", kind: str = "", page: int = 1,
-            per_page: int = PAGE) -> PeriodView:  # fmt: skip
+def view_of(
+    session: Session,
+    period: Period,
+    plan: Plan,
+    result: PeriodAssessment,
+    as_of: dt.date,
+    *,
+    status: str = "",
+    unit: str = "",
+    kind: str = "",
+    page: int = 1,
+    per_page: int = PAGE,
+) -> PeriodView:
     """`period_view` of an assessment already made."""
     requests = {
         r.unit_id: r for r in session.scalars(select(Request).where(Request.period_id == period.id))
@@ -199,8 +258,17 @@ def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessme
     for u in result.units:
         req = requests[u.unit_id]
         shown = shown_status(u, req.due_on, as_of)
-        units.append(UnitLine(u.unit_id, u.unit_name, shown, req.code, req.due_on, u.received_at,
-                              req.status == "pending"))  # fmt: skip
+        units.append(
+            UnitLine(
+                u.unit_id,
+                u.unit_name,
+                shown,
+                req.code,
+                req.due_on,
+                u.received_at,
+                req.status == "pending",
+            )
+        )
     flags = flag_lines(period, result, as_of, requests)
     kinds: dict[str, int] = {}
     for f in flags:
@@ -216,11 +284,29 @@ def view_of(session: Session, period: Period, plan: Plan, result: PeriodAssessme
         flags = [f for f in flags if f.kind_key == kind]
     pages = max(1, -(-len(flags) // per_page))
     page = min(max(page, 1), pages)
-    choice = PeriodChoice(period.id, plan.slug, plan.title, period.label,
-                          zh.period_name(period.label), period.end.year, period.opened_at is not None)  # fmt: skip
-    return PeriodView(choice, period.due_on, result, period_counts(result), units,
-                      flags[(page - 1) * per_page : page * per_page], sum(kinds.values()), len(flags),
-                      kinds, page, pages, {"status": status, "unit": unit, "kind": kind})  # fmt: skip
+    choice = PeriodChoice(
+        period.id,
+        plan.slug,
+        plan.title,
+        period.label,
+        zh.period_name(period.label),
+        period.end.year,
+        period.opened_at is not None,
+    )
+    return PeriodView(
+        choice,
+        period.due_on,
+        result,
+        period_counts(result),
+        units,
+        flags[(page - 1) * per_page : page * per_page],
+        sum(kinds.values()),
+        len(flags),
+        kinds,
+        page,
+        pages,
+        {"status": status, "unit": unit, "kind": kind},
+    )
 
 
 @dataclass(frozen=True)
@@ -231,7 +317,9 @@ class UnitPeriodLine:
     flags: list[FlagLine]
 
 
-def unit_history(session: Session, unit_id: str, as_of: dt.date) -> tuple[Unit, list[UnitPeriodLine]] | None:  # fmt: skip
+def unit_history(
+    session: Session, unit_id: str, as_of: dt.date
+) -> tuple[Unit, list[UnitPeriodLine]] | None:
     """A unit's requests in every period, newest first: its status, what its submissions
     wrote (each task's status and text, each target's value) and its flags."""
     from reporting.unit_history import submissions_of
@@ -239,8 +327,13 @@ def unit_history(session: Session, unit_id: str, as_of: dt.date) -> tuple[Unit, 
     unit = session.get(Unit, unit_id)
     if unit is None:
         return None
-    found = session.execute(select(Period, Plan).join(Plan).join(Request, Request.period_id == Period.id)
-                            .where(Request.unit_id == unit_id).order_by(Period.start.desc())).all()  # fmt: skip
+    found = session.execute(
+        select(Period, Plan)
+        .join(Plan)
+        .join(Request, Request.period_id == Period.id)
+        .where(Request.unit_id == unit_id)
+        .order_by(Period.start.desc())
+    ).all()
     # All its periods assessed at once: their history is read in one set of queries.
     results = assess_periods(session, [p for p, _ in found], as_of)
     lines = []

@@ -108,13 +108,32 @@ def task_states(
                 counted = status
                 if decision is not None and returned and at is not None and at <= decision.at:
                     counted = ""
-                light = task_light(due_date, plan_end, as_of, cal, reported=counted or None,
-                                   closed=decision is not None and not returned, warn_workdays=int(warn))  # fmt: skip
+                light = task_light(
+                    due_date,
+                    plan_end,
+                    as_of,
+                    cal,
+                    reported=counted or None,
+                    closed=decision is not None and not returned,
+                    warn_workdays=int(warn),
+                )
                 if decision is not None and returned and not counted:
                     light = Light(light.colour, f"已退回（{decision.reason}）；{light.reason}")
                 states.append(
-                    TaskState(plan.slug, task.id, task.ref, task.title, uid, units[uid].name,
-                              zh.role(role), task_due(due_date, plan_end).isoformat(), deadline,
-                              status, light.colour.value, light.word, light.reason)
-                )  # fmt: skip
+                    TaskState(
+                        plan.slug,
+                        task.id,
+                        task.ref,
+                        task.title,
+                        uid,
+                        units[uid].name,
+                        zh.role(role),
+                        task_due(due_date, plan_end).isoformat(),
+                        deadline,
+                        status,
+                        light.colour.value,
+                        light.word,
+                        light.reason,
+                    )
+                )
     return states

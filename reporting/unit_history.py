@@ -40,9 +40,12 @@ def submissions_of(session: Session, request: Request) -> list[dict[str, Any]]:
         .order_by(Target.position)
     ):
         values.setdefault(value.submission_id, []).append(
-            {"code": target.code, "name": target.name,
-             "value": f"{zh.number(value.value)} {target.measure}".strip()}
-        )  # fmt: skip
+            {
+                "code": target.code,
+                "name": target.name,
+                "value": f"{zh.number(value.value)} {target.measure}".strip(),
+            }
+        )
     return [
         {
             "received": zh.moment(s.received_at),

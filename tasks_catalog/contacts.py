@@ -162,13 +162,14 @@ class UnitMatcher:
         if jurisdiction is None:
             active = set(
                 session.scalars(
-                    select(Unit.jurisdiction).distinct()
+                    select(Unit.jurisdiction)
+                    .distinct()
                     .join(Assignment, Assignment.unit_id == Unit.id)
                     .join(Task, Task.id == Assignment.task_id)
                     .join(Plan, Plan.id == Task.plan_id)
                     .where(Plan.retired_at.is_(None))
                 )
-            )  # fmt: skip
+            )
             jurisdiction = active.pop() if len(active) == 1 else None
         matcher.default = jurisdiction
         return matcher
@@ -177,8 +178,11 @@ class UnitMatcher:
         """The units contacts may be kept for, in official order: those of the plans'
         jurisdiction when there is one (and any in `kept`, units that have contacts)."""
         keep = set(kept)
-        return [u for u in self._units
-                if self.default is None or u.jurisdiction == self.default or u.id in keep]  # fmt: skip
+        return [
+            u
+            for u in self._units
+            if self.default is None or u.jurisdiction == self.default or u.id in keep
+        ]
 
     def jurisdiction_of(self, names: Iterable[str]) -> str | None:
         """The one jurisdiction of every name that matches a single unit, if there is one."""

@@ -88,8 +88,16 @@ def read_contacts(data: bytes, filename: str, matcher: UnitMatcher) -> Read:
         raise ContactsError(
             [f"{filename}：无法作为 Excel 工作簿打开；请用 Excel 或 WPS 另存为 .xlsx"]
         ) from None
-    found = next(((ws, h) for ws in wb.worksheets if ws.title != OFFICE_SHEET
-                  for h in [_header(ws)] if h is not None), None)  # fmt: skip
+    found = next(
+        (
+            (ws, h)
+            for ws in wb.worksheets
+            if ws.title != OFFICE_SHEET
+            for h in [_header(ws)]
+            if h is not None
+        ),
+        None,
+    )
     if found is None:
         names = "、".join([UNIT, *COLUMNS])
         raise ContactsError([f"{filename}：找不到表头「{UNIT}」；请在第一行写列名：{names}"])
@@ -97,10 +105,16 @@ def read_contacts(data: bytes, filename: str, matcher: UnitMatcher) -> Read:
     read, problems = Read(ignored=ignored), list[str]()
     seen: dict[str, int] = {}
     rows = [
-        (row[0].row, {h: (text(row[i].value), row[i].coordinate) for h, i in columns.items()
-                      if i < len(row)})
+        (
+            row[0].row,
+            {
+                h: (text(row[i].value), row[i].coordinate)
+                for h, i in columns.items()
+                if i < len(row)
+            },
+        )
         for row in ws.iter_rows(min_row=header_row + 1)
-    ]  # fmt: skip
+    ]
     rows = [(n, values) for n, values in rows if any(v for v, _ in values.values())]
     prefer = matcher.jurisdiction_of(v.get(UNIT_ID, v.get(UNIT, ("", "")))[0] for _, v in rows)
     for number, values in rows:
@@ -141,8 +155,13 @@ def _header(ws: Worksheet) -> tuple[int, dict[str, int], list[str]] | None:
     return None
 
 
-def _unit(values: dict[str, tuple[str, str]], matcher: UnitMatcher, prefer: str | None,
-          where: Any, problems: list[str]) -> Unit | None:  # fmt: skip
+def _unit(
+    values: dict[str, tuple[str, str]],
+    matcher: UnitMatcher,
+    prefer: str | None,
+    where: Any,
+    problems: list[str],
+) -> Unit | None:
     for header in (UNIT_ID, UNIT):
         name = values.get(header, ("", ""))[0]
         if name:
@@ -241,8 +260,14 @@ class Imported:
     ignored: list[str]
 
 
-def import_contacts(session: Session, data: bytes, filename: str, now: dt.datetime, by: str,
-                    jurisdiction: str | None = None) -> Imported:  # fmt: skip
+def import_contacts(
+    session: Session,
+    data: bytes,
+    filename: str,
+    now: dt.datetime,
+    by: str,
+    jurisdiction: str | None = None,
+) -> Imported:
     """Check the whole 通讯录, then apply it in `session` (the caller commits, or rolls back
     on ContactsError: nothing is half-applied)."""
     read = read_contacts(data, filename, UnitMatcher.of(session, jurisdiction))

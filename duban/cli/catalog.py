@@ -140,7 +140,9 @@ def _plans_table(plans: list[dict[str, Any]]) -> Table:
 
 def _unit_names(units: list[dict[str, Any]], role: str) -> str:
     """The units of `role`, a name Duban proposed marked *."""
-    return "、".join(u["name"] + ("*" if u.get("proposed") else "") for u in units if u["role"] == role)  # fmt: skip
+    return "、".join(
+        u["name"] + ("*" if u.get("proposed") else "") for u in units if u["role"] == role
+    )
 
 
 def _tasks_table(plan: dict[str, Any]) -> Table:

@@ -124,8 +124,15 @@ def submit(
     at = now()
     try:
         with rt.sessions.begin() as session:
-            result = submit_file(session, file, now=at, store_dir=rt.var_dir / "submissions", channel="cli",
-                                 expected_unit=unit, submitter="cli")  # fmt: skip
+            result = submit_file(
+                session,
+                file,
+                now=at,
+                store_dir=rt.var_dir / "submissions",
+                channel="cli",
+                expected_unit=unit,
+                submitter="cli",
+            )
             enqueue_receipt(rt, session, result, at)  # the unit is told, as for every channel
     except SubmissionRejected as exc:
         for problem in exc.problems:

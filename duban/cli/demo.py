@@ -53,8 +53,13 @@ def demo(
     started, at = time.perf_counter(), now()
     year = year or at.year
     # The demo runs on the shipped example catalogs and the file outbox, even inside a workspace.
-    settings = Settings(var_dir=dir, database_url=f"sqlite:///{dir / 'duban.db'}", catalog_dir=DATA_DIR,
-                        calendar_file=None, apprise_config=None)  # fmt: skip
+    settings = Settings(
+        var_dir=dir,
+        database_url=f"sqlite:///{dir / 'duban.db'}",
+        catalog_dir=DATA_DIR,
+        calendar_file=None,
+        apprise_config=None,
+    )
     rt, login = _load_demo(settings, dir, year, at)
     if contacts is not None:
         rt = _demo_contacts(settings, contacts, at)
@@ -85,8 +90,9 @@ def _load_demo(settings: Settings, dir: Path, year: int, at: dt.datetime) -> tup
     rt = runtime(settings)
     directory = Directory.load(settings.catalog_path() / DIRECTORY_FILE)
     with rt.sessions.begin() as session:
-        load_catalog(session, demo_plans(plans, year), directory,
-                     dt.datetime(year, 1, 1, 8, tzinfo=SHANGHAI))  # fmt: skip
+        load_catalog(
+            session, demo_plans(plans, year), directory, dt.datetime(year, 1, 1, 8, tzinfo=SHANGHAI)
+        )
         login = demo_office_user(session, dir, at)
     return rt, login
 
@@ -113,9 +119,11 @@ def _print_summary(rt: Runtime, year: int, figures: dict[str, Any]) -> None:
     for row in rows:
         table.add_row(*(str(row[c]) for c in SUMMARY_COLUMNS))
     out.print(table)
-    out.print(f"messages decided {sum(messages.values())}: sent {messages['sent']}, cancelled at sending because the unit "
-              f"had submitted {messages['cancelled']}, failed {messages['failed']}, undeliverable {messages['undeliverable']}, "
-              f"pending {messages['pending']}")  # fmt: skip
+    out.print(
+        f"messages decided {sum(messages.values())}: sent {messages['sent']}, cancelled at sending because the unit "
+        f"had submitted {messages['cancelled']}, failed {messages['failed']}, undeliverable {messages['undeliverable']}, "
+        f"pending {messages['pending']}"
+    )
     acted = figures["acted"]
     out.print(
         f"simulated departments filed {acted['filed']} templates, {acted['mistaken']} with a mistake (rejected, then resent)"
@@ -145,6 +153,8 @@ def demo_contacts(settings: Settings, file: Path, at: dt.datetime) -> str:
         done = import_contacts(session, file.read_bytes(), file.name, at, "demo", "zhoushan")
     kept = done.added + done.changed + done.unchanged
     if isinstance(make_channel(settings, sessions), FileOutbox):
-        return (f"通讯录 {file.name}：{kept} 个单位；未设置 DUBAN_SMTP_URL、钉钉应用或群机器人，"
-                "消息仍写入 outbox 文件夹")  # fmt: skip
+        return (
+            f"通讯录 {file.name}：{kept} 个单位；未设置 DUBAN_SMTP_URL、钉钉应用或群机器人，"
+            "消息仍写入 outbox 文件夹"
+        )
     return f"通讯录 {file.name}：{kept} 个单位的消息按通讯录发送（邮件、钉钉）"

@@ -39,13 +39,27 @@ def _year_json(result: YearResult) -> dict[str, object]:
         "year": result.year,
         "periods": result.periods,
         "scores": [
-            {"rank": s.rank, "unit_id": s.unit_id, "unit": s.name, "score": str(s.score),
-             "parts": [{"measure": p.name, "basis": p.basis, "weight": str(p.weight),
-                        "points": str(p.points)} for p in s.parts],
-             "deducted": str(s.deducted), "adjustment": str(s.adjustment), "figures": explain(s)}
+            {
+                "rank": s.rank,
+                "unit_id": s.unit_id,
+                "unit": s.name,
+                "score": str(s.score),
+                "parts": [
+                    {
+                        "measure": p.name,
+                        "basis": p.basis,
+                        "weight": str(p.weight),
+                        "points": str(p.points),
+                    }
+                    for p in s.parts
+                ],
+                "deducted": str(s.deducted),
+                "adjustment": str(s.adjustment),
+                "figures": explain(s),
+            }
             for s in result.scores
         ],
-    }  # fmt: skip
+    }
 
 
 def _year_table(result: YearResult) -> Table:
@@ -135,8 +149,9 @@ def status(
     views = []
     with rt.sessions() as session:
         for period_id in period_ids(session, period, plan):
-            view = queries.period_view(session, period_id, day, status=state, unit=unit,
-                                       per_page=1_000_000)  # fmt: skip
+            view = queries.period_view(
+                session, period_id, day, status=state, unit=unit, per_page=1_000_000
+            )
             if view is not None:
                 views.append(view)
     if not views:
@@ -151,15 +166,30 @@ def status(
         for u in v.units:
             table.add_row(u.name, u.status_text, u.code, u.received_at or "")
         out.print(table)
-        out.print(f"本期评估提示共 {v.flag_total} 条：" + "，".join(f"{k} {n}" for k, n in v.flag_kinds.items()),
-                  highlight=False)  # fmt: skip
+        out.print(
+            f"本期评估提示共 {v.flag_total} 条："
+            + "，".join(f"{k} {n}" for k, n in v.flag_kinds.items()),
+            highlight=False,
+        )
 
 
 def _view_json(v: PeriodView) -> dict[str, Any]:
-    return {"plan": v.choice.plan_slug, "period": v.choice.label, "units": [
-        {"unit_id": u.unit_id, "unit": u.name, "status": u.status_text, "code": u.code,
-         "due_on": u.due_on.isoformat(), "received_at": u.received_at} for u in v.units],
-        "flags": [vars(f) for f in v.flags]}  # fmt: skip
+    return {
+        "plan": v.choice.plan_slug,
+        "period": v.choice.label,
+        "units": [
+            {
+                "unit_id": u.unit_id,
+                "unit": u.name,
+                "status": u.status_text,
+                "code": u.code,
+                "due_on": u.due_on.isoformat(),
+                "received_at": u.received_at,
+            }
+            for u in v.units
+        ],
+        "flags": [vars(f) for f in v.flags],
+    }
 
 
 def register(app: typer.Typer) -> None:

@@ -17,8 +17,15 @@ if TYPE_CHECKING:
     from tasks_catalog.directory import Directory
     from tasks_catalog.gold import CorpusScore
 
-GOLD_COLUMNS = ("file", "tasks found", "exact units", "leads", "deadlines", "targets recall",
-                "targets precision")  # fmt: skip
+GOLD_COLUMNS = (
+    "file",
+    "tasks found",
+    "exact units",
+    "leads",
+    "deadlines",
+    "targets recall",
+    "targets precision",
+)
 
 
 def catalog_score(

@@ -62,8 +62,17 @@ def tasks(
         table.add_column(col)
     for s in states:
         style = LIGHT_STYLE.get(s.light, "")
-        table.add_row(s.plan, s.ref, s.title[:30], s.unit, s.role, s.due_on, s.status or "—",
-                      f"[{style}]{s.light_word}[/{style}]", s.reason)  # fmt: skip
+        table.add_row(
+            s.plan,
+            s.ref,
+            s.title[:30],
+            s.unit,
+            s.role,
+            s.due_on,
+            s.status or "—",
+            f"[{style}]{s.light_word}[/{style}]",
+            s.reason,
+        )
     out.print(table)
 
 

@@ -49,9 +49,15 @@ def office_unit_extras(
 
 
 def _decide(
-    rt: Rt, page: Page, user: str, unit_id: str, task: str, action: ClosureAction, reason: str,
+    rt: Rt,
+    page: Page,
+    user: str,
+    unit_id: str,
+    task: str,
+    action: ClosureAction,
+    reason: str,
     at: dt.datetime,
-) -> Response:  # fmt: skip
+) -> Response:
     back = f"/office/units/{unit_id}"
     task_id = int(task) if task.isascii() and task.isdigit() and int(task) <= MAX_ROW_ID else 0
     try:
@@ -60,8 +66,9 @@ def _decide(
             if found is None:
                 raise ClosureRefused("没有这项任务")
             slug = session.get_one(Plan, found.plan_id).slug
-            made = decide(session, slug, found.ref, unit_id, action, actor=user, now=at,
-                          reason=reason)  # fmt: skip
+            made = decide(
+                session, slug, found.ref, unit_id, action, actor=user, now=at, reason=reason
+            )
             tell_closure(rt, session, claim_of(session, slug, found.ref, unit_id), made, at)
     except ClosureRefused as exc:
         message = str(exc).replace("（--reason）", "")
