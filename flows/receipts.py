@@ -41,11 +41,19 @@ def enqueue_receipt(rt: Runtime, session: Session, result: IntakeResult, at: dt.
 
 
 def enqueue_rejection(
-    rt: Runtime, session: Session, unit_id: str, file: str, problems: list[str], at: dt.datetime
+    rt: Runtime,
+    session: Session,
+    unit_id: str,
+    file: str,
+    problems: list[str],
+    at: dt.datetime,
+    link: str | None = None,
 ) -> None:
+    """The unit is told its file was not taken, with every reason, and — when known — the
+    link to send it again."""
     facts = rejection_facts(file, at, problems)
     key = f"rejected:{unit_id}:{file}:{at:%Y%m%dT%H%M%S}"
-    enqueue_notice(rt, session, key, unit_id, facts, at)
+    enqueue_notice(rt, session, key, unit_id, facts, at, link)
 
 
 def notify_inbox(rt: Runtime, outcomes: Iterable[InboxOutcome], at: dt.datetime) -> None:
@@ -59,9 +67,18 @@ def notify_inbox(rt: Runtime, outcomes: Iterable[InboxOutcome], at: dt.datetime)
 
 
 def enqueue_notice(
-    rt: Runtime, session: Session, key: str, unit_id: str, facts: dict[str, object], at: dt.datetime
+    rt: Runtime,
+    session: Session,
+    key: str,
+    unit_id: str,
+    facts: dict[str, object],
+    at: dt.datetime,
+    link: str | None = None,
 ) -> None:
     unit = session.get(Unit, unit_id)
+    payload: dict[str, object] = {"facts": facts, "salutation": unit.name if unit else unit_id}
+    if link:
+        payload["link"] = link
     outbox.enqueue(
         session,
         key=key,
@@ -69,6 +86,6 @@ def enqueue_notice(
         unit_id=unit_id,
         kind=MessageKind.RECEIPT,
         subject=notice_subject(MessageKind.RECEIPT, dict(facts), rt.messages),
-        payload={"facts": facts, "salutation": unit.name if unit else unit_id},
+        payload=payload,
         now=at,
     )

@@ -20,7 +20,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from db.models import Request as ReportRequest
 from duban.portal.deps import Claims, Clock, Page, PortalSettings, Rt, Tokens
-from flows.receipts import enqueue_receipt
+from flows.receipts import enqueue_receipt, enqueue_rejection
 from notifications.links import LinkError
 from reporting.intake import SubmissionRejected, submit_file
 
@@ -134,6 +134,11 @@ async def unit_upload(
                 )
                 enqueue_receipt(rt, session, result, at)  # told by message too, as every channel
         except SubmissionRejected as exc:
+            link = f"{rt.links.base_url}/u/{token}" if rt.links is not None else None
+            with rt.sessions.begin() as session:  # told by message too, with the way back
+                enqueue_rejection(
+                    rt, session, claims.unit_id, upload.filename, exc.problems, at, link
+                )
             return page.message(422, "文件未被接受", "；".join(exc.problems), back=f"/u/{token}")
     return page(
         "receipt.html",

@@ -14,6 +14,7 @@ from duban.portal.app import create_app
 from duban.portal.security import add_user
 from flows import tick
 from flows.runtime import Runtime
+from notifications.dispatch import compose
 from notifications.links import Links
 from reporting.templates import ensure_template
 
@@ -143,6 +144,12 @@ def test_uploads_are_limited_checked_and_use_the_excel_intake(portal, tmp_path):
         files={"file": ("amr.xlsx", other, "application/octet-stream")},
     )
     assert r.status_code == 422 and "file for another request" in r.text
+    with rt.sessions() as session:  # the unit is told by message too, with its link back
+        (refused,) = session.scalars(
+            select(Notification).where(Notification.key.like("rejected:zs-sti:%"))
+        )
+        sent = compose(session, refused, rt.messages, at(D(2025, 10, 9), 10))
+    assert "报送文件未被接受：amr.xlsx" in sent.subject and url in sent.markdown
     mine = fill_template(ensure(rt, requests["zs-sti"]))
     r = client.post(
         url + "/upload",
