@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import make_engine, session_factory, upgrade
+from db.sealed import seal_with
 from duban.settings import Settings
 from flows.runtime import Runtime
 from notifications.channels import Channel, FileOutbox
@@ -19,6 +20,7 @@ from reporting.workdays import WorkCalendar
 
 def open_database(settings: Settings) -> sessionmaker[Session]:
     """Return a session factory on the configured database, its schema upgraded to head."""
+    seal_with(settings.secret())  # the 通讯录's robot secrets are stored sealed with it
     engine = make_engine(settings.db_url())
     upgrade(engine)
     return session_factory(engine)

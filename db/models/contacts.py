@@ -1,8 +1,9 @@
 """The contact directory the office keeps: per unit its liaison (联络员), its leader in charge
 (分管领导) and optional group robots; per office the 联系人 and 联系电话 every message signs with.
 
-Robot tokens and 加签 secrets are kept here because delivery needs them in clear; nothing that
-shows contacts (pages, exports, logs, errors) prints them (`tasks_catalog.contacts.masked`)."""
+Robot tokens, 加签 secrets and WeCom keys are stored sealed (`db.sealed`: a dump or backup never
+shows them) and opened only to send; nothing that shows contacts (pages, exports, logs, errors)
+prints them (`tasks_catalog.contacts.masked`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
+from db.sealed import Sealed
 from db.types import AwareDateTime
 
 
@@ -30,9 +32,9 @@ class UnitContact(Base):
     leader_mobile: Mapped[str | None] = mapped_column(String(30))
     leader_email: Mapped[str | None] = mapped_column(String(200))
     leader_userid: Mapped[str | None] = mapped_column(String(100))
-    robot_token: Mapped[str | None] = mapped_column(String(200))  # DingTalk group robot
-    robot_secret: Mapped[str | None] = mapped_column(String(200))  # its 加签 secret (SEC…)
-    wecom_key: Mapped[str | None] = mapped_column(String(200))  # WeCom group robot key
+    robot_token: Mapped[str | None] = mapped_column(Sealed())  # DingTalk group robot
+    robot_secret: Mapped[str | None] = mapped_column(Sealed())  # its 加签 secret (SEC…)
+    wecom_key: Mapped[str | None] = mapped_column(Sealed())  # WeCom group robot key
     updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     updated_by: Mapped[str] = mapped_column(String(100), default="")
 

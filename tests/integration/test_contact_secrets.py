@@ -178,6 +178,8 @@ def test_no_secret_in_any_output_log_export_message_or_outbox_row(
     with make_engine(f"sqlite:///{tmp_path / 'var' / 'duban.db'}").connect() as conn:
         rows = conn.execute(select(Notification.last_error, Notification.payload)).all()
         logs = conn.execute(select(DeliveryLog)).all()
+        dump = "\n".join(conn.connection.driver_connection.iterdump())  # what a backup holds
+    assert "sealed:" in dump  # the robots' secrets are there, sealed
     assert any(e and "310000" in e for e, _ in rows)  # the refusing robot was recorded
     assert "robot/send" in caplog.text and "gettoken" in caplog.text  # urllib3's DEBUG lines
     messages = [m.as_string() for m in inbox.messages]
@@ -191,6 +193,7 @@ def test_no_secret_in_any_output_log_export_message_or_outbox_row(
         "messages": "\n".join(messages) + received,
         "outbox": json.dumps([[e, p] for e, p in rows], ensure_ascii=False) + repr(logs),
         "pages": office_pages(),
+        "database dump": dump,
     }
     for where, content in places.items():
         for secret in SECRETS:
